@@ -18,6 +18,7 @@ that day too makes them both one day long, with the same start and last day.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import assert_never
@@ -124,6 +125,8 @@ class _Script:
         self.child_at: int | None = None  # where in the set-up `_child` goes, if a statement reads it
         self.child_read = False
         self.scratch: list[tuple[str, str]] = []  # tables and views of the current obligation
+        self.views: dict[str, tuple[str, str]] = {}  # the obligation's views to inline: name -> (comment, select)
+        self.inlining = False  # whether `view` keeps views to inline (in an obligation, where the dialect does)
         self.results: list[str] = []  # the tables of result rows, in order (audit_rows is their union)
         self.comment = ""  # text put before the next statement
 
@@ -134,11 +137,37 @@ class _Script:
 
     def table(self, name: str, select: str, comment: str = "", result: bool = False) -> None:
         self.comment += comment
-        self.emit(*self.d.create_table(name, select, step=self.out is not self.setup, result=result))
+        self.emit(*self.d.create_table(name, self.with_views(select), step=self.out is not self.setup, result=result))
 
     def view(self, name: str, select: str, comment: str = "") -> None:
+        """A view of the set-up, or of an obligation: where the dialect inlines views (`inline_views`), an
+        obligation's view is kept here and written into each statement that reads it (`with_views`)."""
+        if self.inlining:
+            self.views[name] = (comment, select)
+            return
         self.comment += comment
         self.emit(*self.d.create_view(name, select))
+
+    def with_views(self, select: str) -> str:
+        """`select` with the obligation's inlined views that it reads, directly or through another of them,
+        as common table expressions before its own (in the order they were made: a view reads only
+        earlier ones)."""
+        def reads(text: str, name: str) -> bool:
+            return re.search(rf"\b{re.escape(name)}\b", text) is not None
+
+        needed: set[str] = set()
+        for name in reversed(self.views):
+            if reads(select, name) or any(reads(self.views[later][1], name) for later in needed):
+                needed.add(name)
+        if not needed:
+            return select
+        ctes = ",\n".join(f"{comment}{name} AS NOT MATERIALIZED (\n{body}\n)"
+                          for name, (comment, body) in self.views.items() if name in needed)
+        head = select.lstrip()
+        for keyword in ("WITH RECURSIVE ", "WITH "):
+            if head.startswith(keyword):
+                return f"{keyword.rstrip()}\n{ctes},\n{head[len(keyword):]}"
+        return f"WITH\n{ctes}\n{select}"
 
     def share(self, name: str, select: str, comment: str = "") -> None:
         statements = self.d.create_table(name, select)
@@ -362,6 +391,7 @@ class _Script:
         self.out = []
         self.chunks.append(self.out)
         self.comment = f"-- obligation #{index + 1} ({form_of(t)})\n"
+        self.inlining = self.d.inline_views
         ep = self.episode_table(ob)
         attribute_conditions = [f"({self.unrecorded('attribute', c.attribute)} OR "
                                 f"{self.condition(c, Joins('a'))})" for c in ob.conditions if isinstance(c, AttributeIs)]
@@ -390,10 +420,13 @@ class _Script:
             for duration, part in self.settings(setting, ep, index):
                 self.judge(ob, fixed(t, duration), part, index, names)
         # drop what this obligation made: views first (the later ones read the earlier), then tables
-        made = list(dict.fromkeys(self.scratch))
+        # (an inlined view was never made)
+        made = [m for m in dict.fromkeys(self.scratch) if m[1] not in self.views]
         for kind, name in [*reversed([m for m in made if m[0] == "VIEW"]), *[m for m in made if m[0] != "VIEW"]]:
             self.emit(*self.d.drop(kind, name))
         self.scratch = []
+        self.views = {}
+        self.inlining = False
 
     def settings(self, setting: Setting, ep: str, index: int) -> list[tuple[Duration, str]]:
         """`every|within ATTRIBUTE as set at EVENT`: the value of ATTRIBUTE on the record of the first EVENT of each

@@ -183,7 +183,9 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'relevant_needs_assessment
 CREATE OR REPLACE TABLE _d2 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'pathway_plan_review';
 -- obligation #2 (deadline)
-CREATE OR REPLACE VIEW _o1 AS
+CREATE OR REPLACE TABLE _r1_0 AS
+WITH
+_o1 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
@@ -193,8 +195,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r1_0 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(1 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -230,7 +232,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o1;
 -- obligation #3 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o2_seg AS
@@ -240,10 +241,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ) st;
+CREATE OR REPLACE TABLE _r2_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o2_p0_0 AS
+_o2_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -274,13 +277,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o2 AS
+) m
+),
+_o2 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o2_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r2_0 AS
+FROM _o2_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -316,8 +320,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o2;
-DROP VIEW IF EXISTS _o2_p0_0;
 DROP TABLE IF EXISTS _o2_seg;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r1_0

@@ -334,7 +334,9 @@ SELECT DISTINCT child_id, date FROM _ev WHERE event = 'serious_incident_notified
 CREATE OR REPLACE TABLE _d9 AS
 SELECT DISTINCT child_id, date FROM _ev WHERE event = 'rapid_review';
 -- obligation #1 (deadline)
-CREATE OR REPLACE VIEW _o0 AS
+CREATE OR REPLACE TABLE _r0_0 AS
+WITH
+_o0 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -346,8 +348,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r0_0 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -383,9 +385,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o0;
 -- obligation #3 (deadline)
-CREATE OR REPLACE VIEW _o2 AS
+CREATE OR REPLACE TABLE _r2_0 AS
+WITH
+_o2 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -397,8 +400,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r2_0 AS
+FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -434,9 +437,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o2;
 -- obligation #5 (deadline)
-CREATE OR REPLACE VIEW _o4 AS
+CREATE OR REPLACE TABLE _r4_0 AS
+WITH
+_o4 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -448,8 +452,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r4_0 AS
+FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -485,9 +489,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o4;
 -- obligation #6 (deadline)
-CREATE OR REPLACE VIEW _o5 AS
+CREATE OR REPLACE TABLE _r5_0 AS
+WITH
+_o5 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -499,8 +504,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r5_0 AS
+FROM t ASOF LEFT JOIN _d5 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -536,7 +541,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o5;
 -- obligation #8 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o7_seg AS
@@ -583,10 +587,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r7_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o7_p0_1 AS
+_o7_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o7_p0_0 WHERE NOT go AND alive
@@ -615,8 +621,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o7 AS
+) m
+),
+_o7 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -625,8 +632,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o7_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r7_0 AS
+FROM _o7_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -662,12 +669,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o7;
-DROP VIEW IF EXISTS _o7_p0_1;
 DROP TABLE IF EXISTS _o7_seg;
 DROP TABLE IF EXISTS _o7_p0_0;
 -- obligation #9 (deadline)
-CREATE OR REPLACE VIEW _o8 AS
+CREATE OR REPLACE TABLE _r8_0 AS
+WITH
+_o8 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -679,8 +686,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r8_0 AS
+FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(8 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -716,9 +723,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o8;
 -- obligation #10 (deadline)
-CREATE OR REPLACE VIEW _o9 AS
+CREATE OR REPLACE TABLE _r9_0 AS
+WITH
+_o9 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -730,8 +738,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r9_0 AS
+FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -767,7 +775,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o9;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r0_0
 UNION ALL

@@ -582,7 +582,9 @@ SELECT child_id AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e0 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o0 AS
+CREATE OR REPLACE TABLE _r0_1 AS
+WITH
+_o0 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -592,8 +594,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r0_1 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -629,7 +631,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o0;
 DROP TABLE IF EXISTS _e0;
 -- obligation #2 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -642,7 +643,9 @@ SELECT child_id AS child_id, CAST(1 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e1 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o1 AS
+CREATE OR REPLACE TABLE _r1_1 AS
+WITH
+_o1 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -654,8 +657,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r1_1 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(1 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -691,7 +694,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o1;
 DROP TABLE IF EXISTS _e1;
 -- obligation #3 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -704,7 +706,9 @@ SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e2 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o2 AS
+CREATE OR REPLACE TABLE _r2_1 AS
+WITH
+_o2 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -716,8 +720,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r2_1 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -753,7 +757,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o2;
 DROP TABLE IF EXISTS _e2;
 -- obligation #5 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -766,7 +769,9 @@ SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e4 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o4 AS
+CREATE OR REPLACE TABLE _r4_1 AS
+WITH
+_o4 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -778,8 +783,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r4_1 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -815,7 +820,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o4;
 DROP TABLE IF EXISTS _e4;
 -- obligation #6 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -828,7 +832,9 @@ SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e5 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o5 AS
+CREATE OR REPLACE TABLE _r5_1 AS
+WITH
+_o5 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -840,8 +846,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r5_1 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -877,7 +883,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o5;
 DROP TABLE IF EXISTS _e5;
 -- obligation #8 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -890,7 +895,9 @@ SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e7 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o7 AS
+CREATE OR REPLACE TABLE _r7_1 AS
+WITH
+_o7 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -902,8 +909,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r7_1 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -939,10 +946,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o7;
 DROP TABLE IF EXISTS _e7;
 -- obligation #10 (deadline)
-CREATE OR REPLACE VIEW _o9 AS
+CREATE OR REPLACE TABLE _r9_0 AS
+WITH
+_o9 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -954,8 +962,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r9_0 AS
+FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -991,9 +999,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o9;
 -- obligation #11 (deadline)
-CREATE OR REPLACE VIEW _o10 AS
+CREATE OR REPLACE TABLE _r10_0 AS
+WITH
+_o10 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1005,8 +1014,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r10_0 AS
+FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(10 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1042,9 +1051,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o10;
 -- obligation #12 (deadline)
-CREATE OR REPLACE VIEW _o11 AS
+CREATE OR REPLACE TABLE _r11_0 AS
+WITH
+_o11 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1056,8 +1066,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r11_0 AS
+FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(11 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1093,9 +1103,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o11;
 -- obligation #13 (deadline)
-CREATE OR REPLACE VIEW _o12 AS
+CREATE OR REPLACE TABLE _r12_0 AS
+WITH
+_o12 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1107,8 +1118,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d7 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r12_0 AS
+FROM t ASOF LEFT JOIN _d7 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1144,7 +1155,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o12;
 -- obligation #14 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o13_seg AS
@@ -1155,10 +1165,12 @@ FROM (
   FROM _ep0 p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r13_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o13_p0_0 AS
+_o13_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1189,13 +1201,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o13 AS
+) m
+),
+_o13 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o13_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r13_0 AS
+FROM _o13_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1231,8 +1244,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o13;
-DROP VIEW IF EXISTS _o13_p0_0;
 DROP TABLE IF EXISTS _o13_seg;
 -- obligation #15 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -1244,10 +1255,12 @@ FROM (
   FROM _ep0 p ASOF JOIN _d8 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r14_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o14_p0_0 AS
+_o14_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1278,13 +1291,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o14 AS
+) m
+),
+_o14 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o14_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r14_0 AS
+FROM _o14_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(14 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1320,8 +1334,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o14;
-DROP VIEW IF EXISTS _o14_p0_0;
 DROP TABLE IF EXISTS _o14_seg;
 -- obligation #18 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -1334,7 +1346,9 @@ SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e17 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o17 AS
+CREATE OR REPLACE TABLE _r17_1 AS
+WITH
+_o17 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -1363,8 +1377,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 10800) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r17_1 AS
+) w
+)
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1400,7 +1414,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o17;
 DROP TABLE IF EXISTS _e17;
 -- obligation #19 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -1411,10 +1424,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ) st;
+CREATE OR REPLACE TABLE _r18_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o18_p0_0 AS
+_o18_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1436,13 +1451,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 7) AS o_du
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 7), (m.day + (m.j + 1) * 7), CAST(NULL AS DATE), (m.day + (m.j + 1) * 7)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o18 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m
+),
+_o18 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o18_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r18_0 AS
+FROM _o18_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1478,8 +1494,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o18;
-DROP VIEW IF EXISTS _o18_p0_0;
 DROP TABLE IF EXISTS _o18_seg;
 -- obligation #20 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -1490,10 +1504,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ) st;
+CREATE OR REPLACE TABLE _r19_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o19_p0_0 AS
+_o19_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1515,13 +1531,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 7) AS o_du
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 7), (m.day + (m.j + 1) * 7), CAST(NULL AS DATE), (m.day + (m.j + 1) * 7)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o19 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m
+),
+_o19 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r19_0 AS
+FROM _o19_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1557,11 +1574,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o19;
-DROP VIEW IF EXISTS _o19_p0_0;
 DROP TABLE IF EXISTS _o19_seg;
 -- obligation #21 (deadline)
-CREATE OR REPLACE VIEW _o20 AS
+CREATE OR REPLACE TABLE _r20_0 AS
+WITH
+_o20 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1573,8 +1590,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r20_0 AS
+FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1610,9 +1627,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o20;
 -- obligation #31 (deadline)
-CREATE OR REPLACE VIEW _o30 AS
+CREATE OR REPLACE TABLE _r30_0 AS
+WITH
+_o30 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 45) AS due, d.date AS opens, 0 AS k
@@ -1622,8 +1640,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r30_0 AS
+FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(30 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1659,9 +1677,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o30;
 -- obligation #33 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o32 AS
+CREATE OR REPLACE TABLE _r32_0 AS
+WITH
+_o32 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep6 p ASOF LEFT JOIN _d3 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -1672,8 +1691,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d15 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r32_0 AS
+FROM u ASOF LEFT JOIN _d15 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(32 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1709,7 +1728,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o32;
 -- obligation #36 (ordinal_milestone)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1721,7 +1739,9 @@ SELECT child_id AS child_id, CAST(35 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e35 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o35 AS
+CREATE OR REPLACE TABLE _r35_1 AS
+WITH
+_o35 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_legal_status", "attr_safeguarding_concerns" FROM _e35 WHERE applies) p ASOF LEFT JOIN _d6 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -1732,8 +1752,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d15 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r35_1 AS
+FROM u ASOF LEFT JOIN _d15 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(35 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1769,10 +1789,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o35;
 DROP TABLE IF EXISTS _e35;
 -- obligation #37 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o36 AS
+CREATE OR REPLACE TABLE _r36_0 AS
+WITH
+_o36 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep0 p ASOF LEFT JOIN _d16 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -1783,8 +1804,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d9 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r36_0 AS
+FROM u ASOF LEFT JOIN _d9 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(36 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1820,7 +1841,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o36;
 -- obligation #38 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o37_seg AS
@@ -1830,10 +1850,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r37_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o37_p0_0 AS
+_o37_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1855,13 +1877,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o37 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m
+),
+_o37 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o37_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r37_0 AS
+FROM _o37_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(37 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1897,8 +1920,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o37;
-DROP VIEW IF EXISTS _o37_p0_0;
 DROP TABLE IF EXISTS _o37_seg;
 -- obligation #39 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -1946,10 +1967,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r38_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o38_p0_1 AS
+_o38_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o38_p0_0 WHERE NOT go AND alive
@@ -1978,8 +2001,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o38 AS
+) m
+),
+_o38 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -1988,8 +2012,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o38_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r38_0 AS
+FROM _o38_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(38 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2025,12 +2049,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o38;
-DROP VIEW IF EXISTS _o38_p0_1;
 DROP TABLE IF EXISTS _o38_seg;
 DROP TABLE IF EXISTS _o38_p0_0;
 -- obligation #40 (deadline)
-CREATE OR REPLACE VIEW _o39 AS
+CREATE OR REPLACE TABLE _r39_0 AS
+WITH
+_o39 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
@@ -2040,8 +2064,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d19 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r39_0 AS
+FROM t ASOF LEFT JOIN _d19 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2077,9 +2101,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o39;
 -- obligation #43 (deadline)
-CREATE OR REPLACE VIEW _o42 AS
+CREATE OR REPLACE TABLE _r42_0 AS
+WITH
+_o42 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -2091,8 +2116,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d3 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r42_0 AS
+FROM t ASOF LEFT JOIN _d3 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2128,9 +2153,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o42;
 -- obligation #44 (advance_notice)
-CREATE OR REPLACE VIEW _o43 AS
+CREATE OR REPLACE TABLE _r43_0 AS
+WITH
+_o43 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -2150,8 +2176,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r43_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2187,9 +2213,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o43;
 -- obligation #45 (advance_notice)
-CREATE OR REPLACE VIEW _o44 AS
+CREATE OR REPLACE TABLE _r44_0 AS
+WITH
+_o44 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -2209,8 +2236,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r44_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(44 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2246,7 +2273,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o44;
 -- obligation #46 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o45_seg AS
@@ -2293,10 +2319,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r45_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o45_p0_1 AS
+_o45_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o45_p0_0 WHERE NOT go AND alive
@@ -2316,8 +2344,9 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o45 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m
+),
+_o45 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -2326,8 +2355,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o45_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r45_0 AS
+FROM _o45_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2363,12 +2392,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o45;
-DROP VIEW IF EXISTS _o45_p0_1;
 DROP TABLE IF EXISTS _o45_seg;
 DROP TABLE IF EXISTS _o45_p0_0;
 -- obligation #47 (deadline)
-CREATE OR REPLACE VIEW _o46 AS
+CREATE OR REPLACE TABLE _r46_0 AS
+WITH
+_o46 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -2380,8 +2409,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r46_0 AS
+FROM t ASOF LEFT JOIN _d4 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(46 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2417,7 +2446,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o46;
 -- obligation #48 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o47_seg AS
@@ -2427,10 +2455,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ) st;
+CREATE OR REPLACE TABLE _r47_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o47_p0_0 AS
+_o47_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2452,13 +2482,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 14) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 14), (m.day + (m.j + 1) * 14), CAST(NULL AS DATE), (m.day + (m.j + 1) * 14)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o47 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER) >= 1) m
+),
+_o47 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o47_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r47_0 AS
+FROM _o47_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2494,8 +2525,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o47;
-DROP VIEW IF EXISTS _o47_p0_0;
 DROP TABLE IF EXISTS _o47_seg;
 -- obligation #49 (count_recurrence)
 -- each action day with the number of EVENT days up to it: after an action on that day, counting
@@ -2526,11 +2555,13 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o48 AS
+CREATE OR REPLACE TABLE _r48_0 AS
+WITH
+_o48 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth
-FROM _o48_c;
-CREATE OR REPLACE TABLE _r48_0 AS
+FROM _o48_c
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2566,7 +2597,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o48;
 DROP TABLE IF EXISTS _o48_a;
 DROP TABLE IF EXISTS _o48_c;
 -- obligation #50 (schedule)
@@ -2615,10 +2645,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r49_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o49_p0_1 AS
+_o49_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o49_p0_0 WHERE NOT go AND alive
@@ -2647,8 +2679,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o49 AS
+) m
+),
+_o49 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -2657,8 +2690,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o49_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r49_0 AS
+FROM _o49_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2694,12 +2727,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o49;
-DROP VIEW IF EXISTS _o49_p0_1;
 DROP TABLE IF EXISTS _o49_seg;
 DROP TABLE IF EXISTS _o49_p0_0;
 -- obligation #51 (deadline)
-CREATE OR REPLACE VIEW _o50 AS
+CREATE OR REPLACE TABLE _r50_0 AS
+WITH
+_o50 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -2711,8 +2744,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r50_0 AS
+FROM t ASOF LEFT JOIN _d25 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2748,9 +2781,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o50;
 -- obligation #52 (deadline)
-CREATE OR REPLACE VIEW _o51 AS
+CREATE OR REPLACE TABLE _r51_0 AS
+WITH
+_o51 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 84) AS due, d.date AS opens, 0 AS k
@@ -2760,8 +2794,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r51_0 AS
+FROM t ASOF LEFT JOIN _d26 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(51 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2797,9 +2831,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o51;
 -- obligation #56 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o55 AS
+CREATE OR REPLACE TABLE _r55_0 AS
+WITH
+_o55 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep1 p ASOF LEFT JOIN _d6 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -2810,8 +2845,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d27 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r55_0 AS
+FROM u ASOF LEFT JOIN _d27 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2847,9 +2882,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o55;
 -- obligation #57 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o56 AS
+CREATE OR REPLACE TABLE _r56_0 AS
+WITH
+_o56 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep1 p ASOF LEFT JOIN _d6 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -2860,8 +2896,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d28 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r56_0 AS
+FROM u ASOF LEFT JOIN _d28 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2897,7 +2933,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o56;
 -- obligation #59 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o58_seg AS
@@ -2978,10 +3013,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r58_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o58_p0_2 AS
+_o58_p0_2 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o58_p0_1 WHERE NOT go AND alive
@@ -3010,8 +3047,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o58 AS
+) m
+),
+_o58 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -3025,8 +3063,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        3 AS step
-FROM _o58_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r58_0 AS
+FROM _o58_p0_2 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3062,13 +3100,13 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o58;
-DROP VIEW IF EXISTS _o58_p0_2;
 DROP TABLE IF EXISTS _o58_seg;
 DROP TABLE IF EXISTS _o58_p0_0;
 DROP TABLE IF EXISTS _o58_p0_1;
 -- obligation #61 (advance_notice)
-CREATE OR REPLACE VIEW _o60 AS
+CREATE OR REPLACE TABLE _r60_0 AS
+WITH
+_o60 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -3086,8 +3124,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r60_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3123,9 +3161,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o60;
 -- obligation #62 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o61 AS
+CREATE OR REPLACE TABLE _r61_0 AS
+WITH
+_o61 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep1 p ASOF LEFT JOIN _d6 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -3136,8 +3175,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d31 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r61_0 AS
+FROM u ASOF LEFT JOIN _d31 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3173,7 +3212,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o61;
 -- obligation #64 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o63_seg AS
@@ -3183,10 +3221,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep1 p
 ) st;
+CREATE OR REPLACE TABLE _r63_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o63_p0_0 AS
+_o63_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -3217,13 +3257,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o63 AS
+) m
+),
+_o63 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o63_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r63_0 AS
+FROM _o63_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(63 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3259,11 +3300,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o63;
-DROP VIEW IF EXISTS _o63_p0_0;
 DROP TABLE IF EXISTS _o63_seg;
 -- obligation #65 (deadline)
-CREATE OR REPLACE VIEW _o64 AS
+CREATE OR REPLACE TABLE _r64_0 AS
+WITH
+_o64 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3275,8 +3316,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r64_0 AS
+FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(64 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3312,9 +3353,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o64;
 -- obligation #67 (deadline)
-CREATE OR REPLACE VIEW _o66 AS
+CREATE OR REPLACE TABLE _r66_0 AS
+WITH
+_o66 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
@@ -3324,8 +3366,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d33 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r66_0 AS
+FROM t ASOF LEFT JOIN _d33 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(66 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3361,9 +3403,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o66;
 -- obligation #68 (deadline)
-CREATE OR REPLACE VIEW _o67 AS
+CREATE OR REPLACE TABLE _r67_0 AS
+WITH
+_o67 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
@@ -3373,8 +3416,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r67_0 AS
+FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(67 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3410,9 +3453,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o67;
 -- obligation #71 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o70 AS
+CREATE OR REPLACE TABLE _r70_0 AS
+WITH
+_o70 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep1 p ASOF LEFT JOIN _d6 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -3423,8 +3467,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d34 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r70_0 AS
+FROM u ASOF LEFT JOIN _d34 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(70 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3460,9 +3504,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o70;
 -- obligation #72 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o71 AS
+CREATE OR REPLACE TABLE _r71_0 AS
+WITH
+_o71 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep1 p ASOF LEFT JOIN _d6 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -3473,8 +3518,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d35 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r71_0 AS
+FROM u ASOF LEFT JOIN _d35 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3510,9 +3555,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o71;
 -- obligation #74 (age_milestone)
-CREATE OR REPLACE VIEW _o73 AS
+CREATE OR REPLACE TABLE _r73_0 AS
+WITH
+_o73 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          c.birth IS NULL AS na_birth, CAST(CAST(c.birth + INTERVAL '204' MONTH AS DATE) + INTERVAL '6' MONTH AS DATE) AS due
@@ -3522,8 +3568,8 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d36 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r73_0 AS
+FROM u ASOF LEFT JOIN _d36 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3559,7 +3605,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o73;
 -- obligation #78 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o77_seg AS
@@ -3642,7 +3687,9 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o77 AS
+CREATE OR REPLACE TABLE _r77_0 AS
+WITH
+_o77 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -3651,8 +3698,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o77_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r77_0 AS
+FROM _o77_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(77 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3688,7 +3735,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o77;
 DROP TABLE IF EXISTS _o77_seg;
 DROP TABLE IF EXISTS _o77_p0_0;
 DROP TABLE IF EXISTS _o77_p0_1;
@@ -3701,10 +3747,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ) st;
+CREATE OR REPLACE TABLE _r78_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o78_p0_0 AS
+_o78_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -3726,13 +3774,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 7) AS o_du
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 7), (m.day + (m.j + 1) * 7), CAST(NULL AS DATE), (m.day + (m.j + 1) * 7)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o78 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m
+),
+_o78 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o78_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r78_0 AS
+FROM _o78_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3768,8 +3817,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o78;
-DROP VIEW IF EXISTS _o78_p0_0;
 DROP TABLE IF EXISTS _o78_seg;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r0_0

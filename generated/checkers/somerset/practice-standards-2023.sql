@@ -913,7 +913,9 @@ CREATE OR REPLACE TABLE _d67 AS
 SELECT child_id, date, CAST(row_number() OVER (PARTITION BY child_id ORDER BY date) AS INTEGER) AS idx
 FROM (SELECT DISTINCT child_id, date FROM _ev WHERE event = 'non_primary_carer_seen') e;
 -- obligation #2 (deadline)
-CREATE OR REPLACE VIEW _o1 AS
+CREATE OR REPLACE TABLE _r1_0 AS
+WITH
+_o1 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -925,8 +927,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r1_0 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(1 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -962,9 +964,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o1;
 -- obligation #3 (deadline)
-CREATE OR REPLACE VIEW _o2 AS
+CREATE OR REPLACE TABLE _r2_0 AS
+WITH
+_o2 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -974,8 +977,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r2_0 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1011,7 +1014,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o2;
 -- obligation #5 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1031,10 +1033,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e4 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r4_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o4_p0_0 AS
+_o4_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1056,13 +1060,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 7) AS o_du
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 7), (m.day + (m.j + 1) * 7), CAST(NULL AS DATE), (m.day + (m.j + 1) * 7)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o4 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m
+),
+_o4 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o4_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r4_1 AS
+FROM _o4_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1098,8 +1103,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o4;
-DROP VIEW IF EXISTS _o4_p0_0;
 DROP TABLE IF EXISTS _e4;
 DROP TABLE IF EXISTS _o4_seg;
 -- obligation #6 (recurrence)
@@ -1121,10 +1124,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e5 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r5_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o5_p0_0 AS
+_o5_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1155,13 +1160,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o5 AS
+) m
+),
+_o5 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o5_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r5_1 AS
+FROM _o5_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1197,8 +1203,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o5;
-DROP VIEW IF EXISTS _o5_p0_0;
 DROP TABLE IF EXISTS _e5;
 DROP TABLE IF EXISTS _o5_seg;
 -- obligation #7 (recurrence)
@@ -1220,10 +1224,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e6 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r6_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o6_p0_0 AS
+_o6_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1254,13 +1260,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o6 AS
+) m
+),
+_o6 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o6_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r6_1 AS
+FROM _o6_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(6 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1296,8 +1303,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o6;
-DROP VIEW IF EXISTS _o6_p0_0;
 DROP TABLE IF EXISTS _e6;
 DROP TABLE IF EXISTS _o6_seg;
 -- obligation #8 (recurrence)
@@ -1309,10 +1314,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ) st;
+CREATE OR REPLACE TABLE _r7_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o7_p0_0 AS
+_o7_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1334,13 +1341,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o7 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m
+),
+_o7 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o7_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r7_0 AS
+FROM _o7_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1376,8 +1384,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o7;
-DROP VIEW IF EXISTS _o7_p0_0;
 DROP TABLE IF EXISTS _o7_seg;
 -- obligation #9 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -1388,10 +1394,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r8_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o8_p0_0 AS
+_o8_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1413,13 +1421,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 14) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 14), (m.day + (m.j + 1) * 14), CAST(NULL AS DATE), (m.day + (m.j + 1) * 14)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o8 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER) >= 1) m
+),
+_o8 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o8_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r8_0 AS
+FROM _o8_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(8 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1455,8 +1464,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o8;
-DROP VIEW IF EXISTS _o8_p0_0;
 DROP TABLE IF EXISTS _o8_seg;
 -- obligation #10 (recurrence)
 -- exceptions: the obligation applies from its `decided by` decision, and stops at the first
@@ -1484,32 +1491,6 @@ SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
 WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE VIEW _o9_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base
-  FROM _o9_seg s
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
-  FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
 CREATE OR REPLACE TABLE _o9_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -1546,10 +1527,39 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r9_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o9_p1_1 AS
+_o9_p0_0 AS NOT MATERIALIZED (
+WITH q AS MATERIALIZED (
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base
+  FROM _o9_seg s
+  WHERE s.spec = -1
+), b AS (
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  UNION ALL
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
+  FROM q JOIN _d3 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
+), c AS (
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
+), m AS (
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
+  FROM c
+  WHERE c.done IS NULL
+)
+SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_due, c.done AS o_done, (c.day + 42) AS o_eff
+FROM c
+UNION ALL
+SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m
+),
+-- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
+-- the action before it), then occurrences a step apart from the last action up to the first that
+-- falls after the segment's last day
+_o9_p1_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o9_p1_0 WHERE NOT go AND alive
@@ -1569,8 +1579,9 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o9 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m
+),
+_o9 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -1584,8 +1595,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o9_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r9_0 AS
+FROM _o9_p1_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1621,9 +1632,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o9;
-DROP VIEW IF EXISTS _o9_p1_1;
-DROP VIEW IF EXISTS _o9_p0_0;
 DROP TABLE IF EXISTS _n9;
 DROP TABLE IF EXISTS _n9c;
 DROP TABLE IF EXISTS _o9_seg;
@@ -1648,41 +1656,6 @@ SELECT g.child_id, g.ep_no, s.ep_start, s.ep_end, g.seg_start, g.spec,
        (lead(g.seg_start) OVER w IS NOT NULL OR s.ep_last IS NOT NULL) AS closed
 FROM g JOIN st s ON s.child_id = g.child_id AND s.ep_no = g.ep_no
 WINDOW w AS (PARTITION BY g.child_id, g.ep_no ORDER BY g.seg_start);
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE VIEW _o10_p0_0 AS
-WITH q AS MATERIALIZED (
-  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
-         s.seg_start AS base
-  FROM _o10_seg s
-  WHERE s.spec = -1
-), b AS (
-  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
-  FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '2' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '2' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (
-  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
-  UNION ALL
-  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
-    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
-        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
-          SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
-  WHERE m.o <= m.seg_last
-) m;
 CREATE OR REPLACE TABLE _o10_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -1719,10 +1692,48 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r10_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o10_p1_1 AS
+_o10_p0_0 AS NOT MATERIALIZED (
+WITH q AS MATERIALIZED (
+  SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
+         s.seg_start AS base
+  FROM _o10_seg s
+  WHERE s.spec = -1
+), b AS (
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  UNION ALL
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, 1
+  FROM q JOIN _d7 a ON a.child_id = q.child_id AND a.date >= q.seg_start AND a.date <= q.seg_last
+), c AS (
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY day, pos) AS done FROM b
+), m AS (
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
+  FROM c
+  WHERE c.done IS NULL
+)
+SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '2' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '2' MONTH AS DATE) AS o_eff
+FROM c
+UNION ALL
+SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m
+),
+-- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
+-- the action before it), then occurrences a step apart from the last action up to the first that
+-- falls after the segment's last day
+_o10_p1_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o10_p1_0 WHERE NOT go AND alive
@@ -1751,8 +1762,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o10 AS
+) m
+),
+_o10 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -1766,8 +1778,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o10_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r10_0 AS
+FROM _o10_p1_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(10 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1803,9 +1815,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o10;
-DROP VIEW IF EXISTS _o10_p1_1;
-DROP VIEW IF EXISTS _o10_p0_0;
 DROP TABLE IF EXISTS _o10_seg;
 DROP TABLE IF EXISTS _o10_p1_0;
 -- obligation #12 (deadline)
@@ -1819,7 +1828,9 @@ SELECT child_id AS child_id, CAST(11 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e11 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o11 AS
+CREATE OR REPLACE TABLE _r11_1 AS
+WITH
+_o11 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1831,8 +1842,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r11_1 AS
+FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(11 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1868,7 +1879,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o11;
 DROP TABLE IF EXISTS _e11;
 -- obligation #13 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -1881,7 +1891,9 @@ SELECT child_id AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e12 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o12 AS
+CREATE OR REPLACE TABLE _r12_1 AS
+WITH
+_o12 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1893,8 +1905,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r12_1 AS
+FROM t ASOF LEFT JOIN _d10 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1930,7 +1942,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o12;
 DROP TABLE IF EXISTS _e12;
 -- obligation #14 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -1943,7 +1954,9 @@ SELECT child_id AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e13 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o13 AS
+CREATE OR REPLACE TABLE _r13_1 AS
+WITH
+_o13 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1955,8 +1968,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d11 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r13_1 AS
+FROM t ASOF LEFT JOIN _d11 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1992,7 +2005,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o13;
 DROP TABLE IF EXISTS _e13;
 -- obligation #15 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -2014,10 +2026,12 @@ FROM (
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e14 WHERE applies) p ASOF JOIN _d9 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r14_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o14_p0_0 AS
+_o14_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2048,13 +2062,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o14 AS
+) m
+),
+_o14 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o14_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r14_1 AS
+FROM _o14_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(14 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2090,8 +2105,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o14;
-DROP VIEW IF EXISTS _o14_p0_0;
 DROP TABLE IF EXISTS _e14;
 DROP TABLE IF EXISTS _o14_seg;
 -- obligation #17 (deadline)
@@ -2105,7 +2118,9 @@ SELECT child_id AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e16 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o16 AS
+CREATE OR REPLACE TABLE _r16_1 AS
+WITH
+_o16 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 45) AS due, d.date AS opens, 0 AS k
@@ -2115,8 +2130,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r16_1 AS
+FROM t ASOF LEFT JOIN _d14 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2152,7 +2167,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o16;
 DROP TABLE IF EXISTS _e16;
 -- obligation #18 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -2174,10 +2188,12 @@ FROM (
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e17 WHERE applies) p ASOF JOIN _d14 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r17_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o17_p0_0 AS
+_o17_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2208,13 +2224,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o17 AS
+) m
+),
+_o17 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o17_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r17_1 AS
+FROM _o17_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2250,12 +2267,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o17;
-DROP VIEW IF EXISTS _o17_p0_0;
 DROP TABLE IF EXISTS _e17;
 DROP TABLE IF EXISTS _o17_seg;
 -- obligation #19 (deadline)
-CREATE OR REPLACE VIEW _o18 AS
+CREATE OR REPLACE TABLE _r18_0 AS
+WITH
+_o18 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -2267,8 +2284,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r18_0 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2304,7 +2321,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o18;
 -- obligation #20 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o19_seg AS
@@ -2314,10 +2330,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ) st;
+CREATE OR REPLACE TABLE _r19_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o19_p0_0 AS
+_o19_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2348,13 +2366,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o19 AS
+) m
+),
+_o19 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o19_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r19_0 AS
+FROM _o19_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2390,8 +2409,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o19;
-DROP VIEW IF EXISTS _o19_p0_0;
 DROP TABLE IF EXISTS _o19_seg;
 -- obligation #21 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -2439,10 +2456,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r20_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o20_p0_1 AS
+_o20_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o20_p0_0 WHERE NOT go AND alive
@@ -2471,8 +2490,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o20 AS
+) m
+),
+_o20 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -2481,8 +2501,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o20_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r20_0 AS
+FROM _o20_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2518,8 +2538,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o20;
-DROP VIEW IF EXISTS _o20_p0_1;
 DROP TABLE IF EXISTS _o20_seg;
 DROP TABLE IF EXISTS _o20_p0_0;
 -- obligation #22 (recurrence)
@@ -2532,10 +2550,12 @@ FROM (
   FROM _ep4 p ASOF JOIN _d19 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r21_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o21_p0_0 AS
+_o21_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2566,13 +2586,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o21 AS
+) m
+),
+_o21 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o21_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r21_0 AS
+FROM _o21_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(21 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2609,8 +2630,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o21;
-DROP VIEW IF EXISTS _o21_p0_0;
 DROP TABLE IF EXISTS _o21_seg;
 -- obligation #23 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -2621,10 +2640,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ) st;
+CREATE OR REPLACE TABLE _r22_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o22_p0_0 AS
+_o22_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2655,13 +2676,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o22 AS
+) m
+),
+_o22 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o22_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r22_0 AS
+FROM _o22_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2698,8 +2720,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o22;
-DROP VIEW IF EXISTS _o22_p0_0;
 DROP TABLE IF EXISTS _o22_seg;
 -- obligation #26 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -2710,10 +2730,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep2 p
 ) st;
+CREATE OR REPLACE TABLE _r25_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o25_p0_0 AS
+_o25_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2744,13 +2766,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 2) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 2) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 2) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o25 AS
+) m
+),
+_o25 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o25_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r25_0 AS
+FROM _o25_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(25 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2786,8 +2809,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o25;
-DROP VIEW IF EXISTS _o25_p0_0;
 DROP TABLE IF EXISTS _o25_seg;
 -- obligation #27 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -2837,10 +2858,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r26_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o26_p0_1 AS
+_o26_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o26_p0_0 WHERE NOT go AND alive
@@ -2860,8 +2883,9 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o26 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m
+),
+_o26 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -2870,8 +2894,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o26_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r26_0 AS
+FROM _o26_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(26 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2907,8 +2931,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o26;
-DROP VIEW IF EXISTS _o26_p0_1;
 DROP TABLE IF EXISTS _o26_seg;
 DROP TABLE IF EXISTS _o26_p0_0;
 -- obligation #28 (schedule)
@@ -2957,10 +2979,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r27_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o27_p0_1 AS
+_o27_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o27_p0_0 WHERE NOT go AND alive
@@ -2989,8 +3013,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o27 AS
+) m
+),
+_o27 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -2999,8 +3024,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o27_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r27_0 AS
+FROM _o27_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(27 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3036,8 +3061,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o27;
-DROP VIEW IF EXISTS _o27_p0_1;
 DROP TABLE IF EXISTS _o27_seg;
 DROP TABLE IF EXISTS _o27_p0_0;
 -- obligation #29 (schedule)
@@ -3133,39 +3156,6 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
--- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
--- the action before it), then occurrences a step apart from the last action up to the first that
--- falls after the segment's last day
-CREATE OR REPLACE VIEW _o28_p0_2 AS
-WITH q AS MATERIALIZED (
-  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
-  FROM _o28_p0_1 WHERE NOT go AND alive
-), b AS (
-  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
-  UNION ALL
-  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
-  FROM q JOIN _d25 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
-), c AS (
-  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
-), m AS (
-  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
-  FROM c
-  WHERE c.done IS NULL
-)
-SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_eff
-FROM c
-UNION ALL
-SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
-FROM (
-  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
-  UNION ALL
-  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
-    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
-      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
-        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
-          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
-  WHERE m.o <= m.seg_last
-) m;
 CREATE OR REPLACE TABLE _o28_p1_0 AS
 WITH RECURSIVE r AS (
   SELECT q.child_id, q.ep_no, q.ep_start, q.ep_end, q.seg_start, q.seg_last, q.closed, q.base,
@@ -3238,10 +3228,46 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r28_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o28_p1_2 AS
+_o28_p0_2 AS NOT MATERIALIZED (
+WITH q AS MATERIALIZED (
+  SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
+  FROM _o28_p0_1 WHERE NOT go AND alive
+), b AS (
+  SELECT child_id, ep_no, seg_start, seg_last, closed, base AS day, 0 AS pos FROM q
+  UNION ALL
+  SELECT q.child_id, q.ep_no, q.seg_start, q.seg_last, q.closed, a.date, a.idx
+  FROM q JOIN _d25 a ON a.child_id = q.child_id AND a.idx >= q.nxt AND a.date <= q.seg_last
+), c AS (
+  SELECT b.*, lead(day) OVER (PARTITION BY child_id, ep_no, seg_start ORDER BY pos) AS done FROM b
+), m AS (
+  SELECT c.child_id, c.ep_no, c.seg_start, c.seg_last, c.closed, c.day
+  FROM c
+  WHERE c.done IS NULL
+)
+SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_due, c.done AS o_done, CAST(c.day + INTERVAL '6' MONTH AS DATE) AS o_eff
+FROM c
+UNION ALL
+SELECT m.child_id, m.seg_last, m.closed, m.o, m.f, CAST(NULL AS DATE), m.f
+FROM (
+  SELECT m.child_id, m.seg_last, m.closed, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS o, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS f FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER)) - CASE WHEN CAST(extract(day FROM m.day) AS INTEGER) > CAST(extract(day FROM m.seg_last) AS INTEGER) THEN 1 ELSE 0 END) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) <= 28) m
+  UNION ALL
+  SELECT m.child_id, m.seg_last, m.closed, o, f FROM (
+    SELECT m.child_id, m.seg_last, m.closed, s1 - (d1 - r) AS o, s2 - (d2 - least(r, d2)) AS f FROM (
+      SELECT m.*, min(d1) OVER (PARTITION BY m.child_id, m.ep_no, m.seg_start ORDER BY m.j ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS r FROM (
+        SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
+          SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
+  WHERE m.o <= m.seg_last
+) m
+),
+-- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
+-- the action before it), then occurrences a step apart from the last action up to the first that
+-- falls after the segment's last day
+_o28_p1_2 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o28_p1_1 WHERE NOT go AND alive
@@ -3270,8 +3296,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o28 AS
+) m
+),
+_o28 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -3300,8 +3327,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        3 AS step
-FROM _o28_p1_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r28_0 AS
+FROM _o28_p1_2 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(28 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3337,9 +3364,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o28;
-DROP VIEW IF EXISTS _o28_p1_2;
-DROP VIEW IF EXISTS _o28_p0_2;
 DROP TABLE IF EXISTS _o28_seg;
 DROP TABLE IF EXISTS _o28_p0_0;
 DROP TABLE IF EXISTS _o28_p0_1;
@@ -3354,10 +3378,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep0 p
 ) st;
+CREATE OR REPLACE TABLE _r29_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o29_p0_0 AS
+_o29_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -3388,13 +3414,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o29 AS
+) m
+),
+_o29 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o29_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r29_0 AS
+FROM _o29_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(29 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3430,8 +3457,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o29;
-DROP VIEW IF EXISTS _o29_p0_0;
 DROP TABLE IF EXISTS _o29_seg;
 -- obligation #41 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -3444,7 +3469,9 @@ SELECT child_id AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e40 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o40 AS
+CREATE OR REPLACE TABLE _r40_1 AS
+WITH
+_o40 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3456,8 +3483,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r40_1 AS
+FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3493,7 +3520,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o40;
 DROP TABLE IF EXISTS _e40;
 -- obligation #42 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -3506,7 +3532,9 @@ SELECT child_id AS child_id, CAST(41 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e41 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o41 AS
+CREATE OR REPLACE TABLE _r41_1 AS
+WITH
+_o41 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3518,8 +3546,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r41_1 AS
+FROM t ASOF LEFT JOIN _d27 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(41 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3555,7 +3583,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o41;
 DROP TABLE IF EXISTS _e41;
 -- obligation #43 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -3568,7 +3595,9 @@ SELECT child_id AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e42 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o42 AS
+CREATE OR REPLACE TABLE _r42_1 AS
+WITH
+_o42 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3580,8 +3609,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r42_1 AS
+FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(42 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3617,7 +3646,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o42;
 DROP TABLE IF EXISTS _e42;
 -- obligation #44 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -3630,7 +3658,9 @@ SELECT child_id AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e43 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o43 AS
+CREATE OR REPLACE TABLE _r43_1 AS
+WITH
+_o43 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3642,8 +3672,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r43_1 AS
+FROM t ASOF LEFT JOIN _d8 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(43 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3679,10 +3709,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o43;
 DROP TABLE IF EXISTS _e43;
 -- obligation #46 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o45 AS
+CREATE OR REPLACE TABLE _r45_0 AS
+WITH
+_o45 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep0 p ASOF LEFT JOIN _d28 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -3693,8 +3724,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r45_0 AS
+FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(45 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3730,9 +3761,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o45;
 -- obligation #47 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o46 AS
+CREATE OR REPLACE TABLE _r46_0 AS
+WITH
+_o46 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep0 p ASOF LEFT JOIN _d30 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -3743,8 +3775,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r46_0 AS
+FROM u ASOF LEFT JOIN _d29 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(46 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3780,9 +3812,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o46;
 -- obligation #48 (deadline)
-CREATE OR REPLACE VIEW _o47 AS
+CREATE OR REPLACE TABLE _r47_0 AS
+WITH
+_o47 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3794,8 +3827,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r47_0 AS
+FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(47 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3831,7 +3864,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o47;
 -- obligation #49 (deadline)
 -- a timescale set per child: `assessment_timescale` on the record of the first allocation of the episode
 CREATE OR REPLACE TABLE _s48 AS
@@ -3845,7 +3877,9 @@ SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, set_day AS trigger, NULL AS due, NULL AS done, 5 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _s48 WHERE set_day IS NOT NULL AND (setting IS NULL OR setting NOT IN ('ten_working_days', 'fifteen_working_days', 'twenty_working_days', 'twenty_five_working_days', 'thirty_working_days', 'thirty_five_working_days', 'forty_working_days', 'forty_five_working_days'))
 ) res;
-CREATE OR REPLACE VIEW _o48 AS
+CREATE OR REPLACE TABLE _r48_1 AS
+WITH
+_o48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3857,8 +3891,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_1 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3894,7 +3928,9 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-CREATE OR REPLACE VIEW _p48 AS
+CREATE OR REPLACE TABLE _r48_2 AS
+WITH
+_p48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3906,8 +3942,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_2 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3943,7 +3979,9 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-CREATE OR REPLACE VIEW _q48 AS
+CREATE OR REPLACE TABLE _r48_3 AS
+WITH
+_q48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -3955,8 +3993,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_3 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3992,7 +4030,9 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-CREATE OR REPLACE VIEW _t48 AS
+CREATE OR REPLACE TABLE _r48_4 AS
+WITH
+_t48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4004,8 +4044,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_4 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4041,7 +4081,9 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-CREATE OR REPLACE VIEW _u48 AS
+CREATE OR REPLACE TABLE _r48_5 AS
+WITH
+_u48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4053,8 +4095,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_5 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4090,7 +4132,9 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-CREATE OR REPLACE VIEW _v48 AS
+CREATE OR REPLACE TABLE _r48_6 AS
+WITH
+_v48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4102,8 +4146,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_6 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4139,7 +4183,9 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-CREATE OR REPLACE VIEW _w48 AS
+CREATE OR REPLACE TABLE _r48_7 AS
+WITH
+_w48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4151,8 +4197,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_7 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4188,7 +4234,9 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-CREATE OR REPLACE VIEW _y48 AS
+CREATE OR REPLACE TABLE _r48_8 AS
+WITH
+_y48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4200,8 +4248,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r48_8 AS
+FROM t ASOF LEFT JOIN _d17 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4237,17 +4285,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _y48;
-DROP VIEW IF EXISTS _w48;
-DROP VIEW IF EXISTS _v48;
-DROP VIEW IF EXISTS _u48;
-DROP VIEW IF EXISTS _t48;
-DROP VIEW IF EXISTS _q48;
-DROP VIEW IF EXISTS _p48;
-DROP VIEW IF EXISTS _o48;
 DROP TABLE IF EXISTS _s48;
 -- obligation #50 (advance_notice)
-CREATE OR REPLACE VIEW _o49 AS
+CREATE OR REPLACE TABLE _r49_0 AS
+WITH
+_o49 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -4265,8 +4307,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r49_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4302,9 +4344,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o49;
 -- obligation #51 (advance_notice)
-CREATE OR REPLACE VIEW _o50 AS
+CREATE OR REPLACE TABLE _r50_0 AS
+WITH
+_o50 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -4322,8 +4365,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r50_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4359,9 +4402,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o50;
 -- obligation #53 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o52 AS
+CREATE OR REPLACE TABLE _r52_0 AS
+WITH
+_o52 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep0 p ASOF LEFT JOIN _d34 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -4372,8 +4416,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r52_0 AS
+FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4409,7 +4453,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o52;
 -- obligation #54 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o53_seg AS
@@ -4419,10 +4462,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep5 p
 ) st;
+CREATE OR REPLACE TABLE _r53_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o53_p0_0 AS
+_o53_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -4453,13 +4498,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o53 AS
+) m
+),
+_o53 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o53_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r53_0 AS
+FROM _o53_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4495,11 +4541,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o53;
-DROP VIEW IF EXISTS _o53_p0_0;
 DROP TABLE IF EXISTS _o53_seg;
 -- obligation #55 (deadline)
-CREATE OR REPLACE VIEW _o54 AS
+CREATE OR REPLACE TABLE _r54_0 AS
+WITH
+_o54 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -4528,8 +4574,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 172800) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 2) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r54_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4565,9 +4611,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o54;
 -- obligation #56 (deadline)
-CREATE OR REPLACE VIEW _o55 AS
+CREATE OR REPLACE TABLE _r55_0 AS
+WITH
+_o55 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
@@ -4577,8 +4624,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r55_0 AS
+FROM t ASOF LEFT JOIN _d36 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(55 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4614,9 +4661,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o55;
 -- obligation #57 (deadline)
-CREATE OR REPLACE VIEW _o56 AS
+CREATE OR REPLACE TABLE _r56_0 AS
+WITH
+_o56 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '4' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
@@ -4626,8 +4674,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r56_0 AS
+FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4663,9 +4711,14 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o56;
 -- obligation #59 (deadline)
-CREATE OR REPLACE VIEW _o58 AS
+CREATE OR REPLACE TABLE _x58 AS
+SELECT child_id, x, u
+FROM (SELECT child_id, date AS x, max(extended_until) AS u FROM _ev
+      WHERE event = 'extension:connected_persons_assessed' AND extended_until IS NOT NULL GROUP BY child_id, date) e;
+CREATE OR REPLACE TABLE _r58_0 AS
+WITH
+_o58 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 112) AS due, d.date AS opens, 0 AS k
@@ -4675,18 +4728,15 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d40 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _x58 AS
-SELECT child_id, x, u
-FROM (SELECT child_id, date AS x, max(extended_until) AS u FROM _ev
-      WHERE event = 'extension:connected_persons_assessed' AND extended_until IS NOT NULL GROUP BY child_id, date) e;
+FROM t ASOF LEFT JOIN _d40 a ON a.child_id = t.child_id AND a.date >= t.opens
+),
 -- extensions: the latest agreed on or after the window opened, by the due date (and not after
 -- the action), moves the due date, by at most the `extendable` duration
-CREATE OR REPLACE VIEW _o58x AS
+_o58x AS NOT MATERIALIZED (
 SELECT o.child_id, o.trigger, o.due, o.done, o.window_start, o.end_day, o.closed, o.close_day, o.na_birth, CASE WHEN e.x IS NOT NULL AND e.x >= o.window_start AND o.due IS NOT NULL THEN greatest(o.due, least(e.u, (o.due + 56))) ELSE o.due END AS eff
 FROM (SELECT _o58.*, least(due, end_day, coalesce(done, due)) AS ext_hi FROM _o58) o
-ASOF LEFT JOIN _x58 e ON e.child_id = o.child_id AND e.x <= o.ext_hi;
-CREATE OR REPLACE TABLE _r58_0 AS
+ASOF LEFT JOIN _x58 e ON e.child_id = o.child_id AND e.x <= o.ext_hi
+)
 SELECT child_id AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4722,11 +4772,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o58x;
-DROP VIEW IF EXISTS _o58;
 DROP TABLE IF EXISTS _x58;
 -- obligation #61 (deadline)
-CREATE OR REPLACE VIEW _o60 AS
+CREATE OR REPLACE TABLE _r60_0 AS
+WITH
+_o60 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4738,8 +4788,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r60_0 AS
+FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4775,9 +4825,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o60;
 -- obligation #62 (deadline)
-CREATE OR REPLACE VIEW _o61 AS
+CREATE OR REPLACE TABLE _r61_0 AS
+WITH
+_o61 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4789,8 +4840,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r61_0 AS
+FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4826,9 +4877,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o61;
 -- obligation #63 (deadline)
-CREATE OR REPLACE VIEW _o62 AS
+CREATE OR REPLACE TABLE _r62_0 AS
+WITH
+_o62 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4840,8 +4892,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r62_0 AS
+FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(62 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4877,9 +4929,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o62;
 -- obligation #64 (deadline)
-CREATE OR REPLACE VIEW _o63 AS
+CREATE OR REPLACE TABLE _r63_0 AS
+WITH
+_o63 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4891,8 +4944,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r63_0 AS
+FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(63 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4928,9 +4981,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o63;
 -- obligation #65 (deadline)
-CREATE OR REPLACE VIEW _o64 AS
+CREATE OR REPLACE TABLE _r64_0 AS
+WITH
+_o64 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4942,8 +4996,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r64_0 AS
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(64 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4979,9 +5033,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o64;
 -- obligation #66 (deadline)
-CREATE OR REPLACE VIEW _o65 AS
+CREATE OR REPLACE TABLE _r65_0 AS
+WITH
+_o65 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4993,8 +5048,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r65_0 AS
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(65 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5030,9 +5085,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o65;
 -- obligation #67 (deadline)
-CREATE OR REPLACE VIEW _o66 AS
+CREATE OR REPLACE TABLE _r66_0 AS
+WITH
+_o66 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -5044,8 +5100,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r66_0 AS
+FROM t ASOF LEFT JOIN _d44 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(66 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5081,9 +5137,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o66;
 -- obligation #68 (deadline)
-CREATE OR REPLACE VIEW _o67 AS
+CREATE OR REPLACE TABLE _r67_0 AS
+WITH
+_o67 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -5095,8 +5152,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r67_0 AS
+FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(67 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5132,7 +5189,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o67;
 -- obligation #69 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -5152,10 +5208,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e68 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r68_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o68_p0_0 AS
+_o68_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -5186,13 +5244,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o68 AS
+) m
+),
+_o68 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o68_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r68_1 AS
+FROM _o68_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(68 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5228,8 +5287,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o68;
-DROP VIEW IF EXISTS _o68_p0_0;
 DROP TABLE IF EXISTS _e68;
 DROP TABLE IF EXISTS _o68_seg;
 -- obligation #72 (recurrence)
@@ -5251,10 +5308,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e71 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r71_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o71_p0_0 AS
+_o71_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -5285,13 +5344,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 3) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 3) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 3) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o71 AS
+) m
+),
+_o71 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o71_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r71_1 AS
+FROM _o71_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5327,8 +5387,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o71;
-DROP VIEW IF EXISTS _o71_p0_0;
 DROP TABLE IF EXISTS _e71;
 DROP TABLE IF EXISTS _o71_seg;
 -- obligation #73 (recurrence)
@@ -5350,10 +5408,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_assessment_timescale", "attr_cwd_level", "attr_placement_type", "attr_team" FROM _e72 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r72_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o72_p0_0 AS
+_o72_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -5375,13 +5435,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o72 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m
+),
+_o72 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o72_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r72_1 AS
+FROM _o72_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5417,8 +5478,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o72;
-DROP VIEW IF EXISTS _o72_p0_0;
 DROP TABLE IF EXISTS _e72;
 DROP TABLE IF EXISTS _o72_seg;
 -- obligation #74 (recurrence)
@@ -5430,10 +5489,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r73_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o73_p0_0 AS
+_o73_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -5455,13 +5516,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o73 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m
+),
+_o73 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o73_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r73_0 AS
+FROM _o73_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5497,8 +5559,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o73;
-DROP VIEW IF EXISTS _o73_p0_0;
 DROP TABLE IF EXISTS _o73_seg;
 -- obligation #75 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -5546,10 +5606,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r74_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o74_p0_1 AS
+_o74_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o74_p0_0 WHERE NOT go AND alive
@@ -5578,8 +5640,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o74 AS
+) m
+),
+_o74 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -5588,8 +5651,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o74_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r74_0 AS
+FROM _o74_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(74 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5625,12 +5688,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o74;
-DROP VIEW IF EXISTS _o74_p0_1;
 DROP TABLE IF EXISTS _o74_seg;
 DROP TABLE IF EXISTS _o74_p0_0;
 -- obligation #76 (advance_notice)
-CREATE OR REPLACE VIEW _o75 AS
+CREATE OR REPLACE TABLE _r75_0 AS
+WITH
+_o75 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5650,8 +5713,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r75_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(75 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5687,9 +5750,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o75;
 -- obligation #77 (advance_notice)
-CREATE OR REPLACE VIEW _o76 AS
+CREATE OR REPLACE TABLE _r76_0 AS
+WITH
+_o76 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5709,8 +5773,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r76_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(76 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5746,9 +5810,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o76;
 -- obligation #79 (deadline)
-CREATE OR REPLACE VIEW _o78 AS
+CREATE OR REPLACE TABLE _r78_0 AS
+WITH
+_o78 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -5758,8 +5823,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r78_0 AS
+FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5795,7 +5860,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o78;
 -- obligation #80 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o79_seg AS
@@ -5806,10 +5870,12 @@ FROM (
   FROM _ep3 p ASOF JOIN _d48 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r79_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o79_p0_0 AS
+_o79_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -5840,13 +5906,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o79 AS
+) m
+),
+_o79 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o79_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r79_0 AS
+FROM _o79_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(79 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5882,11 +5949,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o79;
-DROP VIEW IF EXISTS _o79_p0_0;
 DROP TABLE IF EXISTS _o79_seg;
 -- obligation #82 (deadline)
-CREATE OR REPLACE VIEW _o81 AS
+CREATE OR REPLACE TABLE _r81_0 AS
+WITH
+_o81 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 15) AS due, d.date AS opens, 0 AS k
@@ -5896,8 +5963,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r81_0 AS
+FROM t ASOF LEFT JOIN _d52 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5933,9 +6000,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o81;
 -- obligation #83 (advance_notice)
-CREATE OR REPLACE VIEW _o82 AS
+CREATE OR REPLACE TABLE _r82_0 AS
+WITH
+_o82 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5953,8 +6021,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r82_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5990,9 +6058,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o82;
 -- obligation #85 (deadline)
-CREATE OR REPLACE VIEW _o84 AS
+CREATE OR REPLACE TABLE _r84_0 AS
+WITH
+_o84 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -6004,8 +6073,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r84_0 AS
+FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6041,9 +6110,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o84;
 -- obligation #86 (deadline)
-CREATE OR REPLACE VIEW _o85 AS
+CREATE OR REPLACE TABLE _r85_0 AS
+WITH
+_o85 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -6055,8 +6125,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r85_0 AS
+FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(85 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6092,9 +6162,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o85;
 -- obligation #90 (deadline)
-CREATE OR REPLACE VIEW _o89 AS
+CREATE OR REPLACE TABLE _r89_0 AS
+WITH
+_o89 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -6106,8 +6177,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r89_0 AS
+FROM t ASOF LEFT JOIN _d56 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6143,7 +6214,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o89;
 -- obligation #91 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o90_seg AS
@@ -6224,10 +6294,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r90_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o90_p0_2 AS
+_o90_p0_2 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o90_p0_1 WHERE NOT go AND alive
@@ -6256,8 +6328,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o90 AS
+) m
+),
+_o90 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -6271,8 +6344,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        3 AS step
-FROM _o90_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r90_0 AS
+FROM _o90_p0_2 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(90 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6308,13 +6381,13 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o90;
-DROP VIEW IF EXISTS _o90_p0_2;
 DROP TABLE IF EXISTS _o90_seg;
 DROP TABLE IF EXISTS _o90_p0_0;
 DROP TABLE IF EXISTS _o90_p0_1;
 -- obligation #93 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o92 AS
+CREATE OR REPLACE TABLE _r92_0 AS
+WITH
+_o92 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep4 p ASOF LEFT JOIN _d25 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -6325,8 +6398,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d57 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r92_0 AS
+FROM u ASOF LEFT JOIN _d57 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(92 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6362,9 +6435,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o92;
 -- obligation #95 (deadline)
-CREATE OR REPLACE VIEW _o94 AS
+CREATE OR REPLACE TABLE _r94_0 AS
+WITH
+_o94 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
@@ -6374,8 +6448,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r94_0 AS
+FROM t ASOF LEFT JOIN _d45 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6411,7 +6485,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o94;
 -- obligation #96 (schedule)
 -- segments: the chain starts at `start`; each restart day starts a new segment, and the one
 -- before it ends the day before
@@ -6573,7 +6646,9 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o95 AS
+CREATE OR REPLACE TABLE _r95_0 AS
+WITH
+_o95 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -6592,8 +6667,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o95_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r95_0 AS
+FROM _o95_p1_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6789,7 +6864,9 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _p95 AS
+CREATE OR REPLACE TABLE _r95_1 AS
+WITH
+_p95 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -6808,8 +6885,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _p95_p1_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r95_1 AS
+FROM _p95_p1_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6845,8 +6922,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _p95;
-DROP VIEW IF EXISTS _o95;
 DROP TABLE IF EXISTS _o95_seg;
 DROP TABLE IF EXISTS _o95_p0_0;
 DROP TABLE IF EXISTS _o95_p0_1;
@@ -6858,7 +6933,9 @@ DROP TABLE IF EXISTS _p95_p0_1;
 DROP TABLE IF EXISTS _p95_p1_0;
 DROP TABLE IF EXISTS _p95_p1_1;
 -- obligation #100 (advance_notice)
-CREATE OR REPLACE VIEW _o99 AS
+CREATE OR REPLACE TABLE _r99_0 AS
+WITH
+_o99 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -6876,8 +6953,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r99_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6913,9 +6990,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o99;
 -- obligation #101 (advance_notice)
-CREATE OR REPLACE VIEW _o100 AS
+CREATE OR REPLACE TABLE _r100_0 AS
+WITH
+_o100 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -6935,8 +7013,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r100_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6972,9 +7050,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o100;
 -- obligation #102 (age_milestone)
-CREATE OR REPLACE VIEW _o101 AS
+CREATE OR REPLACE TABLE _r101_0 AS
+WITH
+_o101 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL '3' MONTH AS DATE) AS due
@@ -6984,8 +7063,8 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r101_0 AS
+FROM u ASOF LEFT JOIN _d19 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7021,9 +7100,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o101;
 -- obligation #103 (age_milestone)
-CREATE OR REPLACE VIEW _o102 AS
+CREATE OR REPLACE TABLE _r102_0 AS
+WITH
+_o102 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL '3' MONTH AS DATE) AS due
@@ -7033,8 +7113,8 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d60 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r102_0 AS
+FROM u ASOF LEFT JOIN _d60 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7070,9 +7150,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o102;
 -- obligation #105 (deadline)
-CREATE OR REPLACE VIEW _o104 AS
+CREATE OR REPLACE TABLE _r104_0 AS
+WITH
+_o104 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -7084,8 +7165,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r104_0 AS
+FROM t ASOF LEFT JOIN _d62 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7121,7 +7202,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o104;
 -- obligation #107 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o106_seg AS
@@ -7131,10 +7211,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ) st;
+CREATE OR REPLACE TABLE _r106_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o106_p0_0 AS
+_o106_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -7165,13 +7247,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o106 AS
+) m
+),
+_o106 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o106_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r106_0 AS
+FROM _o106_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(106 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7207,8 +7290,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o106;
-DROP VIEW IF EXISTS _o106_p0_0;
 DROP TABLE IF EXISTS _o106_seg;
 -- obligation #109 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -7219,10 +7300,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ) st;
+CREATE OR REPLACE TABLE _r108_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o108_p0_0 AS
+_o108_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -7253,13 +7336,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o108 AS
+) m
+),
+_o108 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o108_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r108_0 AS
+FROM _o108_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(108 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7295,8 +7379,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o108;
-DROP VIEW IF EXISTS _o108_p0_0;
 DROP TABLE IF EXISTS _o108_seg;
 -- obligation #110 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -7307,10 +7389,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep12 p
 ) st;
+CREATE OR REPLACE TABLE _r109_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o109_p0_0 AS
+_o109_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -7341,13 +7425,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o109 AS
+) m
+),
+_o109 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o109_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r109_0 AS
+FROM _o109_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(109 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7383,8 +7468,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o109;
-DROP VIEW IF EXISTS _o109_p0_0;
 DROP TABLE IF EXISTS _o109_seg;
 -- obligation #112 (count_recurrence)
 -- each action day with the number of EVENT days up to it: after an action on that day, counting
@@ -7415,11 +7498,13 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o111 AS
+CREATE OR REPLACE TABLE _r111_0 AS
+WITH
+_o111 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth
-FROM _o111_c;
-CREATE OR REPLACE TABLE _r111_0 AS
+FROM _o111_c
+)
 SELECT child_id AS child_id, CAST(111 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7455,7 +7540,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o111;
 DROP TABLE IF EXISTS _o111_a;
 DROP TABLE IF EXISTS _o111_c;
 -- obligation #113 (count_recurrence)
@@ -7487,11 +7571,13 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o112 AS
+CREATE OR REPLACE TABLE _r112_0 AS
+WITH
+_o112 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        end_day, ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day, o_due AS eff, FALSE AS na_birth
-FROM _o112_c;
-CREATE OR REPLACE TABLE _r112_0 AS
+FROM _o112_c
+)
 SELECT child_id AS child_id, CAST(112 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7527,7 +7613,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o112;
 DROP TABLE IF EXISTS _o112_a;
 DROP TABLE IF EXISTS _o112_c;
 CREATE OR REPLACE VIEW audit_rows AS

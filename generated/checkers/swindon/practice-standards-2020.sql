@@ -906,7 +906,9 @@ LEFT JOIN (SELECT row, "attr_cin_visit_frequency", "attr_contact_type", "attr_em
 LEFT JOIN children ch ON ch.child_id = s.child_id
 WHERE s.is_start;
 -- obligation #1 (deadline)
-CREATE OR REPLACE VIEW _o0 AS
+CREATE OR REPLACE TABLE _r0_0 AS
+WITH
+_o0 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -918,8 +920,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r0_0 AS
+FROM t ASOF LEFT JOIN _d1 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(0 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -955,9 +957,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o0;
 -- obligation #2 (deadline)
-CREATE OR REPLACE VIEW _o1 AS
+CREATE OR REPLACE TABLE _r1_0 AS
+WITH
+_o1 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -986,8 +989,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 86400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r1_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(1 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1023,9 +1026,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o1;
 -- obligation #3 (deadline)
-CREATE OR REPLACE VIEW _o2 AS
+CREATE OR REPLACE TABLE _r2_0 AS
+WITH
+_o2 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -1054,8 +1058,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 86400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r2_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(2 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1091,9 +1095,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o2;
 -- obligation #4 (deadline)
-CREATE OR REPLACE VIEW _o3 AS
+CREATE OR REPLACE TABLE _r3_0 AS
+WITH
+_o3 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -1122,8 +1127,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 172800) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 2) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r3_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(3 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1159,7 +1164,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o3;
 -- obligation #5 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1171,7 +1175,9 @@ SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e4 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o4 AS
+CREATE OR REPLACE TABLE _r4_1 AS
+WITH
+_o4 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -1200,8 +1206,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 86400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r4_1 AS
+) w
+)
 SELECT child_id AS child_id, CAST(4 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1237,7 +1243,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o4;
 DROP TABLE IF EXISTS _e4;
 -- obligation #6 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -1250,7 +1255,9 @@ SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DA
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e5 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o5 AS
+CREATE OR REPLACE TABLE _r5_1 AS
+WITH
+_o5 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -1279,8 +1286,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 14400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r5_1 AS
+) w
+)
 SELECT child_id AS child_id, CAST(5 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1316,10 +1323,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o5;
 DROP TABLE IF EXISTS _e5;
 -- obligation #8 (deadline)
-CREATE OR REPLACE VIEW _o7 AS
+CREATE OR REPLACE TABLE _r7_0 AS
+WITH
+_o7 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1331,8 +1339,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d3 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r7_0 AS
+FROM t ASOF LEFT JOIN _d3 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(7 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1368,9 +1376,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o7;
 -- obligation #10 (advance_notice)
-CREATE OR REPLACE VIEW _o9 AS
+CREATE OR REPLACE TABLE _r9_0 AS
+WITH
+_o9 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -1388,8 +1397,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r9_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(9 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1425,9 +1434,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o9;
 -- obligation #11 (advance_notice)
-CREATE OR REPLACE VIEW _o10 AS
+CREATE OR REPLACE TABLE _r10_0 AS
+WITH
+_o10 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -1445,8 +1455,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r10_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(10 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1482,7 +1492,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o10;
 -- obligation #13 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o12_seg AS
@@ -1492,10 +1501,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r12_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o12_p0_0 AS
+_o12_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1526,13 +1537,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o12 AS
+) m
+),
+_o12 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o12_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r12_0 AS
+FROM _o12_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(12 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1568,8 +1580,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o12;
-DROP VIEW IF EXISTS _o12_p0_0;
 DROP TABLE IF EXISTS _o12_seg;
 -- obligation #14 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -1581,10 +1591,12 @@ FROM (
   FROM _ep0 p ASOF JOIN _d7 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r13_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o13_p0_0 AS
+_o13_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1615,13 +1627,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o13 AS
+) m
+),
+_o13 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o13_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r13_0 AS
+FROM _o13_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(13 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1657,11 +1670,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o13;
-DROP VIEW IF EXISTS _o13_p0_0;
 DROP TABLE IF EXISTS _o13_seg;
 -- obligation #15 (advance_notice)
-CREATE OR REPLACE VIEW _o14 AS
+CREATE OR REPLACE TABLE _r14_0 AS
+WITH
+_o14 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -1679,8 +1692,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r14_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(14 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1716,9 +1729,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o14;
 -- obligation #16 (deadline)
-CREATE OR REPLACE VIEW _o15 AS
+CREATE OR REPLACE TABLE _r15_0 AS
+WITH
+_o15 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -1730,8 +1744,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r15_0 AS
+FROM t ASOF LEFT JOIN _d9 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(15 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1767,7 +1781,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o15;
 -- obligation #17 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -1787,10 +1800,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e16 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r16_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o16_p0_0 AS
+_o16_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1812,13 +1827,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o16 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m
+),
+_o16 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o16_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r16_1 AS
+FROM _o16_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(16 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1854,8 +1870,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o16;
-DROP VIEW IF EXISTS _o16_p0_0;
 DROP TABLE IF EXISTS _e16;
 DROP TABLE IF EXISTS _o16_seg;
 -- obligation #18 (recurrence)
@@ -1880,10 +1894,12 @@ FROM (
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'weekly') p ASOF JOIN _d11 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r17_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o17_p0_0 AS
+_o17_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1905,13 +1921,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 7) AS o_du
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 7), (m.day + (m.j + 1) * 7), CAST(NULL AS DATE), (m.day + (m.j + 1) * 7)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o17 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 7) AS INTEGER) >= 1) m
+),
+_o17 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o17_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r17_1 AS
+FROM _o17_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -1956,10 +1973,12 @@ FROM (
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'fortnightly') p ASOF JOIN _d11 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r17_2 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _p17_p0_0 AS
+_p17_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -1981,13 +2000,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 14) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 14), (m.day + (m.j + 1) * 14), CAST(NULL AS DATE), (m.day + (m.j + 1) * 14)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _p17 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 14) AS INTEGER) >= 1) m
+),
+_p17 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _p17_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r17_2 AS
+FROM _p17_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2032,10 +2052,12 @@ FROM (
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'three_weekly') p ASOF JOIN _d11 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r17_3 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _q17_p0_0 AS
+_q17_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2057,13 +2079,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 21) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 21), (m.day + (m.j + 1) * 21), CAST(NULL AS DATE), (m.day + (m.j + 1) * 21)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 21) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 21) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _q17 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 21) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 21) AS INTEGER) >= 1) m
+),
+_q17 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _q17_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r17_3 AS
+FROM _q17_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2108,10 +2131,12 @@ FROM (
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _s17 WHERE setting = 'four_weekly') p ASOF JOIN _d11 d ON d.child_id = p.child_id AND d.date >= p.ep_start
   WHERE d.date <= coalesce(p.ep_last, (SELECT as_of FROM audit_params))
 ) st;
+CREATE OR REPLACE TABLE _r17_4 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _t17_p0_0 AS
+_t17_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2133,13 +2158,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _t17 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m
+),
+_t17 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _t17_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r17_4 AS
+FROM _t17_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(17 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2175,21 +2201,15 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _t17;
-DROP VIEW IF EXISTS _t17_p0_0;
-DROP VIEW IF EXISTS _q17;
-DROP VIEW IF EXISTS _q17_p0_0;
-DROP VIEW IF EXISTS _p17;
-DROP VIEW IF EXISTS _p17_p0_0;
-DROP VIEW IF EXISTS _o17;
-DROP VIEW IF EXISTS _o17_p0_0;
 DROP TABLE IF EXISTS _s17;
 DROP TABLE IF EXISTS _o17_seg;
 DROP TABLE IF EXISTS _p17_seg;
 DROP TABLE IF EXISTS _q17_seg;
 DROP TABLE IF EXISTS _t17_seg;
 -- obligation #19 (deadline)
-CREATE OR REPLACE VIEW _o18 AS
+CREATE OR REPLACE TABLE _r18_0 AS
+WITH
+_o18 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -2201,8 +2221,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d12 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r18_0 AS
+FROM t ASOF LEFT JOIN _d12 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(18 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2238,9 +2258,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o18;
 -- obligation #20 (deadline)
-CREATE OR REPLACE VIEW _o19 AS
+CREATE OR REPLACE TABLE _r19_0 AS
+WITH
+_o19 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '6' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
@@ -2250,8 +2271,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d13 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r19_0 AS
+FROM t ASOF LEFT JOIN _d13 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(19 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2287,7 +2308,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o19;
 -- obligation #21 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -2307,10 +2327,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e20 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r20_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o20_p0_0 AS
+_o20_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2332,13 +2354,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 84) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 84), (m.day + (m.j + 1) * 84), CAST(NULL AS DATE), (m.day + (m.j + 1) * 84)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o20 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER) >= 1) m
+),
+_o20 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o20_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r20_1 AS
+FROM _o20_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(20 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2374,12 +2397,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o20;
-DROP VIEW IF EXISTS _o20_p0_0;
 DROP TABLE IF EXISTS _e20;
 DROP TABLE IF EXISTS _o20_seg;
 -- obligation #22 (deadline)
-CREATE OR REPLACE VIEW _o21 AS
+CREATE OR REPLACE TABLE _r21_0 AS
+WITH
+_o21 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '6' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
@@ -2389,8 +2412,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d15 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r21_0 AS
+FROM t ASOF LEFT JOIN _d15 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(21 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2426,9 +2449,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o21;
 -- obligation #23 (deadline)
-CREATE OR REPLACE VIEW _o22 AS
+CREATE OR REPLACE TABLE _r22_0 AS
+WITH
+_o22 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '6' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
@@ -2438,8 +2462,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d16 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r22_0 AS
+FROM t ASOF LEFT JOIN _d16 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(22 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2475,7 +2499,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o22;
 -- obligation #24 (recurrence)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -2495,10 +2518,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e23 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r23_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o23_p0_0 AS
+_o23_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2529,13 +2554,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o23 AS
+) m
+),
+_o23 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o23_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r23_1 AS
+FROM _o23_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(23 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2571,8 +2597,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o23;
-DROP VIEW IF EXISTS _o23_p0_0;
 DROP TABLE IF EXISTS _e23;
 DROP TABLE IF EXISTS _o23_seg;
 -- obligation #25 (recurrence)
@@ -2594,10 +2618,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e24 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r24_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o24_p0_0 AS
+_o24_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2628,13 +2654,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o24 AS
+) m
+),
+_o24 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o24_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r24_1 AS
+FROM _o24_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(24 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2670,8 +2697,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o24;
-DROP VIEW IF EXISTS _o24_p0_0;
 DROP TABLE IF EXISTS _e24;
 DROP TABLE IF EXISTS _o24_seg;
 -- obligation #26 (recurrence)
@@ -2693,10 +2718,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e25 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r25_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o25_p0_0 AS
+_o25_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2718,13 +2745,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o25 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m
+),
+_o25 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o25_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r25_1 AS
+FROM _o25_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(25 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2760,8 +2788,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o25;
-DROP VIEW IF EXISTS _o25_p0_0;
 DROP TABLE IF EXISTS _e25;
 DROP TABLE IF EXISTS _o25_seg;
 -- obligation #27 (recurrence)
@@ -2783,10 +2809,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e26 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r26_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o26_p0_0 AS
+_o26_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2817,13 +2845,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o26 AS
+) m
+),
+_o26 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o26_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r26_1 AS
+FROM _o26_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(26 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2859,8 +2888,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o26;
-DROP VIEW IF EXISTS _o26_p0_0;
 DROP TABLE IF EXISTS _e26;
 DROP TABLE IF EXISTS _o26_seg;
 -- obligation #28 (recurrence)
@@ -2882,10 +2909,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM (SELECT child_id, ep_no, ep_start, ep_last, opening_row, "attr_cin_visit_frequency", "attr_contact_type", "attr_emergency_placement", "attr_legal_status", "attr_overnight_short_breaks", "attr_placement_type", "attr_strategy_circumstance", "attr_team" FROM _e27 WHERE applies) p
 ) st;
+CREATE OR REPLACE TABLE _r27_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o27_p0_0 AS
+_o27_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -2907,13 +2936,14 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 84) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 84), (m.day + (m.j + 1) * 84), CAST(NULL AS DATE), (m.day + (m.j + 1) * 84)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o27 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 84) AS INTEGER) >= 1) m
+),
+_o27 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o27_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r27_1 AS
+FROM _o27_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(27 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -2949,12 +2979,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o27;
-DROP VIEW IF EXISTS _o27_p0_0;
 DROP TABLE IF EXISTS _e27;
 DROP TABLE IF EXISTS _o27_seg;
 -- obligation #30 (deadline)
-CREATE OR REPLACE VIEW _o29 AS
+CREATE OR REPLACE TABLE _r29_0 AS
+WITH
+_o29 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -2966,8 +2996,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d19 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r29_0 AS
+FROM t ASOF LEFT JOIN _d19 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(29 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3003,9 +3033,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o29;
 -- obligation #31 (deadline)
-CREATE OR REPLACE VIEW _o30 AS
+CREATE OR REPLACE TABLE _r30_0 AS
+WITH
+_o30 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -3034,8 +3065,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 86400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r30_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(30 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3071,7 +3102,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o30;
 -- obligation #33 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o32_seg AS
@@ -3081,10 +3111,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep4 p
 ) st;
+CREATE OR REPLACE TABLE _r32_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o32_p0_0 AS
+_o32_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -3115,13 +3147,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 1) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 1) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 1) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o32 AS
+) m
+),
+_o32 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o32_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r32_0 AS
+FROM _o32_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(32 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3157,8 +3190,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o32;
-DROP VIEW IF EXISTS _o32_p0_0;
 DROP TABLE IF EXISTS _o32_seg;
 -- obligation #34 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -3169,10 +3200,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep4 p
 ) st;
+CREATE OR REPLACE TABLE _r33_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o33_p0_0 AS
+_o33_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -3199,13 +3232,14 @@ UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, m1.d, m2.d, CAST(NULL AS DATE), m2.d
 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor((m.last_n - m.day_n) / 10) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor((m.last_n - m.day_n) / 10) AS INTEGER) >= 1) m
 LEFT JOIN _wd m1 ON m1.n = m.day_n + m.j * 10
-LEFT JOIN _wd m2 ON m2.n = m.day_n + (m.j + 1) * 10;
-CREATE OR REPLACE VIEW _o33 AS
+LEFT JOIN _wd m2 ON m2.n = m.day_n + (m.j + 1) * 10
+),
+_o33 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o33_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r33_0 AS
+FROM _o33_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(33 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3241,8 +3275,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o33;
-DROP VIEW IF EXISTS _o33_p0_0;
 DROP TABLE IF EXISTS _o33_seg;
 -- obligation #35 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -3338,10 +3370,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r34_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o34_p0_2 AS
+_o34_p0_2 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o34_p0_1 WHERE NOT go AND alive
@@ -3361,8 +3395,9 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o34 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m
+),
+_o34 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -3376,8 +3411,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        3 AS step
-FROM _o34_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r34_1 AS
+FROM _o34_p0_2 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(34 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3496,10 +3531,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r34_2 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _p34_p0_2 AS
+_p34_p0_2 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _p34_p0_1 WHERE NOT go AND alive
@@ -3519,8 +3556,9 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _p34 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m
+),
+_p34 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -3534,8 +3572,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        3 AS step
-FROM _p34_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r34_2 AS
+FROM _p34_p0_2 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(34 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3571,10 +3609,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _p34;
-DROP VIEW IF EXISTS _p34_p0_2;
-DROP VIEW IF EXISTS _o34;
-DROP VIEW IF EXISTS _o34_p0_2;
 DROP TABLE IF EXISTS _e34;
 DROP TABLE IF EXISTS _o34_seg;
 DROP TABLE IF EXISTS _o34_p0_0;
@@ -3591,10 +3625,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r36_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o36_p0_0 AS
+_o36_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -3625,13 +3661,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o36 AS
+) m
+),
+_o36 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o36_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r36_0 AS
+FROM _o36_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(36 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3667,8 +3704,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o36;
-DROP VIEW IF EXISTS _o36_p0_0;
 DROP TABLE IF EXISTS _o36_seg;
 -- obligation #38 (schedule)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -3798,7 +3833,9 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o37 AS
+CREATE OR REPLACE TABLE _r37_1 AS
+WITH
+_o37 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -3812,8 +3849,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        3 AS step
-FROM _o37_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r37_1 AS
+FROM _o37_p0_2 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(37 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3849,7 +3886,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o37;
 DROP TABLE IF EXISTS _e37;
 DROP TABLE IF EXISTS _o37_seg;
 DROP TABLE IF EXISTS _o37_p0_0;
@@ -3911,10 +3947,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r39_1 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o39_p0_1 AS
+_o39_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o39_p0_0 WHERE NOT go AND alive
@@ -3934,8 +3972,9 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 42) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 42), (m.day + (m.j + 1) * 42), CAST(NULL AS DATE), (m.day + (m.j + 1) * 42)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o39 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 42) AS INTEGER) >= 1) m
+),
+_o39 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -3944,8 +3983,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o39_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r39_1 AS
+FROM _o39_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(39 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -3981,8 +4020,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o39;
-DROP VIEW IF EXISTS _o39_p0_1;
 DROP TABLE IF EXISTS _e39;
 DROP TABLE IF EXISTS _o39_seg;
 DROP TABLE IF EXISTS _o39_p0_0;
@@ -4106,7 +4143,9 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
-CREATE OR REPLACE VIEW _o40 AS
+CREATE OR REPLACE TABLE _r40_0 AS
+WITH
+_o40 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -4120,8 +4159,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        3 AS step
-FROM _o40_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r40_0 AS
+FROM _o40_p0_2 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(40 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4157,13 +4196,14 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o40;
 DROP TABLE IF EXISTS _o40_seg;
 DROP TABLE IF EXISTS _o40_p0_0;
 DROP TABLE IF EXISTS _o40_p0_1;
 DROP TABLE IF EXISTS _o40_p0_2;
 -- obligation #49 (deadline)
-CREATE OR REPLACE VIEW _o48 AS
+CREATE OR REPLACE TABLE _r48_0 AS
+WITH
+_o48 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -4192,8 +4232,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 172800) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 2) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r48_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(48 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4229,7 +4269,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o48;
 -- obligation #50 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -4241,7 +4280,9 @@ SELECT child_id AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e49 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o49 AS
+CREATE OR REPLACE TABLE _r49_1 AS
+WITH
+_o49 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4253,8 +4294,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r49_1 AS
+FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(49 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4290,7 +4331,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o49;
 DROP TABLE IF EXISTS _e49;
 -- obligation #51 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -4303,7 +4343,9 @@ SELECT child_id AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e50 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o50 AS
+CREATE OR REPLACE TABLE _r50_1 AS
+WITH
+_o50 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -4313,8 +4355,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r50_1 AS
+FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(50 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4350,7 +4392,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o50;
 DROP TABLE IF EXISTS _e50;
 -- obligation #52 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -4363,7 +4404,9 @@ SELECT child_id AS child_id, CAST(51 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e51 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o51 AS
+CREATE OR REPLACE TABLE _r51_1 AS
+WITH
+_o51 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -4373,8 +4416,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r51_1 AS
+FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(51 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4410,7 +4453,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o51;
 DROP TABLE IF EXISTS _e51;
 -- obligation #53 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -4423,7 +4465,9 @@ SELECT child_id AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e52 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o52 AS
+CREATE OR REPLACE TABLE _r52_1 AS
+WITH
+_o52 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4435,8 +4479,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r52_1 AS
+FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(52 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4472,7 +4516,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o52;
 DROP TABLE IF EXISTS _e52;
 -- obligation #54 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -4485,7 +4528,9 @@ SELECT child_id AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e53 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o53 AS
+CREATE OR REPLACE TABLE _r53_1 AS
+WITH
+_o53 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4497,8 +4542,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r53_1 AS
+FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(53 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4534,7 +4579,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o53;
 DROP TABLE IF EXISTS _e53;
 -- obligation #55 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -4547,7 +4591,9 @@ SELECT child_id AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e54 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o54 AS
+CREATE OR REPLACE TABLE _r54_1 AS
+WITH
+_o54 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4559,8 +4605,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r54_1 AS
+FROM t ASOF LEFT JOIN _d28 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(54 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4596,10 +4642,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o54;
 DROP TABLE IF EXISTS _e54;
 -- obligation #57 (deadline)
-CREATE OR REPLACE VIEW _o56 AS
+CREATE OR REPLACE TABLE _r56_0 AS
+WITH
+_o56 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -4628,8 +4675,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 172800) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 2) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r56_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(56 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4665,9 +4712,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o56;
 -- obligation #58 (deadline)
-CREATE OR REPLACE VIEW _o57 AS
+CREATE OR REPLACE TABLE _r57_0 AS
+WITH
+_o57 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4679,8 +4727,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d30 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r57_0 AS
+FROM t ASOF LEFT JOIN _d30 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(57 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4716,9 +4764,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o57;
 -- obligation #59 (deadline)
-CREATE OR REPLACE VIEW _o58 AS
+CREATE OR REPLACE TABLE _r58_0 AS
+WITH
+_o58 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4730,8 +4779,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d31 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r58_0 AS
+FROM t ASOF LEFT JOIN _d31 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(58 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4767,9 +4816,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o58;
 -- obligation #60 (deadline)
-CREATE OR REPLACE VIEW _o59 AS
+CREATE OR REPLACE TABLE _r59_0 AS
+WITH
+_o59 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, d.date AS due, d.date AS opens, 0 AS k
@@ -4779,8 +4829,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r59_0 AS
+FROM t ASOF LEFT JOIN _d2 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(59 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4816,9 +4866,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o59;
 -- obligation #61 (deadline)
-CREATE OR REPLACE VIEW _o60 AS
+CREATE OR REPLACE TABLE _r60_0 AS
+WITH
+_o60 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
@@ -4828,8 +4879,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r60_0 AS
+FROM t ASOF LEFT JOIN _d32 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(60 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4865,9 +4916,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o60;
 -- obligation #62 (deadline)
-CREATE OR REPLACE VIEW _o61 AS
+CREATE OR REPLACE TABLE _r61_0 AS
+WITH
+_o61 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -4879,8 +4931,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d33 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r61_0 AS
+FROM t ASOF LEFT JOIN _d33 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(61 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4916,9 +4968,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o61;
 -- obligation #63 (advance_notice)
-CREATE OR REPLACE VIEW _o62 AS
+CREATE OR REPLACE TABLE _r62_0 AS
+WITH
+_o62 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -4936,8 +4989,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r62_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(62 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -4973,9 +5026,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o62;
 -- obligation #64 (advance_notice)
-CREATE OR REPLACE VIEW _o63 AS
+CREATE OR REPLACE TABLE _r63_0 AS
+WITH
+_o63 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -4993,8 +5047,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r63_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(63 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5030,9 +5084,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o63;
 -- obligation #65 (advance_notice)
-CREATE OR REPLACE VIEW _o64 AS
+CREATE OR REPLACE TABLE _r64_0 AS
+WITH
+_o64 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5052,8 +5107,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r64_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(64 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5089,9 +5144,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o64;
 -- obligation #66 (deadline)
-CREATE OR REPLACE VIEW _o65 AS
+CREATE OR REPLACE TABLE _r65_0 AS
+WITH
+_o65 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -5120,8 +5176,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 86400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r65_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(65 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5157,9 +5213,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o65;
 -- obligation #67 (deadline)
-CREATE OR REPLACE VIEW _o66 AS
+CREATE OR REPLACE TABLE _r66_0 AS
+WITH
+_o66 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -5171,8 +5228,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r66_0 AS
+FROM t ASOF LEFT JOIN _d37 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(66 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5208,9 +5265,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o66;
 -- obligation #68 (deadline)
-CREATE OR REPLACE VIEW _o67 AS
+CREATE OR REPLACE TABLE _r67_0 AS
+WITH
+_o67 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -5222,8 +5280,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r67_0 AS
+FROM t ASOF LEFT JOIN _d38 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(67 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5259,9 +5317,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o67;
 -- obligation #69 (deadline)
-CREATE OR REPLACE VIEW _o68 AS
+CREATE OR REPLACE TABLE _r68_0 AS
+WITH
+_o68 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -5273,8 +5332,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r68_0 AS
+FROM t ASOF LEFT JOIN _d39 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(68 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5310,7 +5369,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o68;
 -- obligation #70 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o69_seg AS
@@ -5359,10 +5417,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r69_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o69_p0_1 AS
+_o69_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o69_p0_0 WHERE NOT go AND alive
@@ -5382,8 +5442,9 @@ SELECT c.child_id, c.seg_last, c.closed, c.day AS o_trigger, (c.day + 28) AS o_d
 FROM c
 UNION ALL
 SELECT m.child_id, m.seg_last, m.closed, (m.day + m.j * 28), (m.day + (m.j + 1) * 28), CAST(NULL AS DATE), (m.day + (m.j + 1) * 28)
-FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m;
-CREATE OR REPLACE VIEW _o69 AS
+FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((m.seg_last - DATE '1800-01-01') - (m.day - DATE '1800-01-01')) / 28) AS INTEGER) >= 1) m
+),
+_o69 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -5392,8 +5453,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o69_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r69_0 AS
+FROM _o69_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(69 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5429,8 +5490,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o69;
-DROP VIEW IF EXISTS _o69_p0_1;
 DROP TABLE IF EXISTS _o69_seg;
 DROP TABLE IF EXISTS _o69_p0_0;
 -- obligation #71 (schedule)
@@ -5479,10 +5538,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r70_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o70_p0_1 AS
+_o70_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o70_p0_0 WHERE NOT go AND alive
@@ -5511,8 +5572,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o70 AS
+) m
+),
+_o70 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -5521,8 +5583,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o70_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r70_0 AS
+FROM _o70_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(70 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5558,12 +5620,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o70;
-DROP VIEW IF EXISTS _o70_p0_1;
 DROP TABLE IF EXISTS _o70_seg;
 DROP TABLE IF EXISTS _o70_p0_0;
 -- obligation #72 (advance_notice)
-CREATE OR REPLACE VIEW _o71 AS
+CREATE OR REPLACE TABLE _r71_0 AS
+WITH
+_o71 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5583,8 +5645,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r71_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(71 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5620,7 +5682,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o71;
 -- obligation #73 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -5632,7 +5693,9 @@ SELECT child_id AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e72 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o72 AS
+CREATE OR REPLACE TABLE _r72_1 AS
+WITH
+_o72 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5650,8 +5713,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r72_1 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(72 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5687,7 +5750,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o72;
 DROP TABLE IF EXISTS _e72;
 -- obligation #74 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -5700,7 +5762,9 @@ SELECT child_id AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e73 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o73 AS
+CREATE OR REPLACE TABLE _r73_1 AS
+WITH
+_o73 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 5) AS due, d.date AS opens, 0 AS k
@@ -5710,8 +5774,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d41 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r73_1 AS
+FROM t ASOF LEFT JOIN _d41 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(73 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5747,10 +5811,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o73;
 DROP TABLE IF EXISTS _e73;
 -- obligation #75 (deadline)
-CREATE OR REPLACE VIEW _o74 AS
+CREATE OR REPLACE TABLE _r74_0 AS
+WITH
+_o74 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -5779,8 +5844,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 86400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r74_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(74 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5816,9 +5881,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o74;
 -- obligation #76 (deadline)
-CREATE OR REPLACE VIEW _o75 AS
+CREATE OR REPLACE TABLE _r75_0 AS
+WITH
+_o75 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -5847,8 +5913,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 86400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r75_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(75 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5884,9 +5950,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o75;
 -- obligation #77 (deadline)
-CREATE OR REPLACE VIEW _o76 AS
+CREATE OR REPLACE TABLE _r76_0 AS
+WITH
+_o76 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          d.secs AS trig_secs, CASE WHEN d.secs IS NULL THEN d.date ELSE d.date + 1 END AS after_day
@@ -5915,8 +5982,8 @@ FROM (
   SELECT t.*, CASE WHEN t.on_times THEN t.trigger + CAST(floor((t.trig_secs + 86400) / 86400.0) AS INTEGER)
                    ELSE (t.trigger + 1) END AS due
   FROM v t
-) w;
-CREATE OR REPLACE TABLE _r76_0 AS
+) w
+)
 SELECT child_id AS child_id, CAST(76 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -5952,7 +6019,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o76;
 -- obligation #78 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
 -- `instead of` this obligation covering it): an episode where they are not met gives one
@@ -5964,7 +6030,9 @@ SELECT child_id AS child_id, CAST(77 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e77 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o77 AS
+CREATE OR REPLACE TABLE _r77_1 AS
+WITH
+_o77 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -5982,8 +6050,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r77_1 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(77 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6019,7 +6087,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o77;
 DROP TABLE IF EXISTS _e77;
 -- obligation #79 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -6032,7 +6099,9 @@ SELECT child_id AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e78 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o78 AS
+CREATE OR REPLACE TABLE _r78_1 AS
+WITH
+_o78 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -6044,8 +6113,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r78_1 AS
+FROM t ASOF LEFT JOIN _d42 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(78 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6081,10 +6150,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o78;
 DROP TABLE IF EXISTS _e78;
 -- obligation #80 (advance_notice)
-CREATE OR REPLACE VIEW _o79 AS
+CREATE OR REPLACE TABLE _r79_0 AS
+WITH
+_o79 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -6104,8 +6174,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r79_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(79 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6141,9 +6211,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o79;
 -- obligation #81 (advance_notice)
-CREATE OR REPLACE VIEW _o80 AS
+CREATE OR REPLACE TABLE _r80_0 AS
+WITH
+_o80 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -6163,8 +6234,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r80_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(80 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6200,9 +6271,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o80;
 -- obligation #82 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o81 AS
+CREATE OR REPLACE TABLE _r81_0 AS
+WITH
+_o81 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep3 p ASOF LEFT JOIN _d22 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -6213,8 +6285,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d45 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r81_0 AS
+FROM u ASOF LEFT JOIN _d45 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(81 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6250,9 +6322,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o81;
 -- obligation #83 (deadline)
-CREATE OR REPLACE VIEW _o82 AS
+CREATE OR REPLACE TABLE _r82_0 AS
+WITH
+_o82 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 20) AS due, d.date AS opens, 0 AS k
@@ -6262,8 +6335,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r82_0 AS
+FROM t ASOF LEFT JOIN _d46 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(82 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6299,9 +6372,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o82;
 -- obligation #84 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o83 AS
+CREATE OR REPLACE TABLE _r83_0 AS
+WITH
+_o83 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep3 p ASOF LEFT JOIN _d22 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -6312,8 +6386,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d46 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r83_0 AS
+FROM u ASOF LEFT JOIN _d46 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(83 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6349,7 +6423,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o83;
 -- obligation #85 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o84_seg AS
@@ -6359,10 +6432,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r84_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o84_p0_0 AS
+_o84_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -6393,13 +6468,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o84 AS
+) m
+),
+_o84 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o84_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r84_0 AS
+FROM _o84_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(84 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6436,8 +6512,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o84;
-DROP VIEW IF EXISTS _o84_p0_0;
 DROP TABLE IF EXISTS _o84_seg;
 -- obligation #86 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -6448,10 +6522,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r85_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o85_p0_0 AS
+_o85_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -6482,13 +6558,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o85 AS
+) m
+),
+_o85 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o85_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r85_0 AS
+FROM _o85_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(85 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6525,8 +6602,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o85;
-DROP VIEW IF EXISTS _o85_p0_0;
 DROP TABLE IF EXISTS _o85_seg;
 -- obligation #87 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -6537,10 +6612,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r86_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o86_p0_0 AS
+_o86_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -6571,13 +6648,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o86 AS
+) m
+),
+_o86 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o86_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r86_0 AS
+FROM _o86_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(86 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6613,8 +6691,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o86;
-DROP VIEW IF EXISTS _o86_p0_0;
 DROP TABLE IF EXISTS _o86_seg;
 -- obligation #88 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -6625,10 +6701,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r87_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o87_p0_0 AS
+_o87_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -6659,13 +6737,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o87 AS
+) m
+),
+_o87 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o87_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r87_0 AS
+FROM _o87_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(87 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6701,8 +6780,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o87;
-DROP VIEW IF EXISTS _o87_p0_0;
 DROP TABLE IF EXISTS _o87_seg;
 -- obligation #89 (advance_notice)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -6715,7 +6792,9 @@ SELECT child_id AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e88 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o88 AS
+CREATE OR REPLACE TABLE _r88_1 AS
+WITH
+_o88 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -6733,8 +6812,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r88_1 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(88 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6770,7 +6849,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o88;
 DROP TABLE IF EXISTS _e88;
 -- obligation #90 (deadline)
 -- attribute conditions, read once per episode from the record that opened it (and no exception
@@ -6783,7 +6861,9 @@ SELECT child_id AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS D
 FROM (
 SELECT child_id, ep_start AS trigger, NULL AS due, NULL AS done, 6 AS outcome, NULL AS late, NULL AS step, NULL AS on_times FROM _e89 WHERE NOT applies
 ) res;
-CREATE OR REPLACE VIEW _o89 AS
+CREATE OR REPLACE TABLE _r89_1 AS
+WITH
+_o89 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, (d.date + 10) AS due, d.date AS opens, 0 AS k
@@ -6793,8 +6873,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r89_1 AS
+FROM t ASOF LEFT JOIN _d49 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(89 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6830,10 +6910,11 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o89;
 DROP TABLE IF EXISTS _e89;
 -- obligation #91 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o90 AS
+CREATE OR REPLACE TABLE _r90_0 AS
+WITH
+_o90 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep3 p ASOF LEFT JOIN _d22 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -6844,8 +6925,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d49 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r90_0 AS
+FROM u ASOF LEFT JOIN _d49 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(90 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -6881,7 +6962,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o90;
 -- obligation #92 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o91_seg AS
@@ -6928,10 +7008,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r91_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o91_p0_1 AS
+_o91_p0_1 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o91_p0_0 WHERE NOT go AND alive
@@ -6960,8 +7042,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 12) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 12) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 12) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o91 AS
+) m
+),
+_o91 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -6970,8 +7053,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        2 AS step
-FROM _o91_p0_1 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r91_0 AS
+FROM _o91_p0_1 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(91 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7007,12 +7090,12 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o91;
-DROP VIEW IF EXISTS _o91_p0_1;
 DROP TABLE IF EXISTS _o91_seg;
 DROP TABLE IF EXISTS _o91_p0_0;
 -- obligation #93 (ordinal_milestone)
-CREATE OR REPLACE VIEW _o92 AS
+CREATE OR REPLACE TABLE _r92_0 AS
+WITH
+_o92 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, f.idx AS first_idx
   FROM _ep3 p ASOF LEFT JOIN _d22 f ON f.child_id = p.child_id AND f.date >= p.ep_start
@@ -7023,8 +7106,8 @@ WITH t AS (
 SELECT u.child_id, u.ep_start AS trigger, u.due, CASE WHEN a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, FALSE AS na_birth
-FROM u ASOF LEFT JOIN _d50 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r92_0 AS
+FROM u ASOF LEFT JOIN _d50 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(92 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7060,9 +7143,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o92;
 -- obligation #94 (advance_notice)
-CREATE OR REPLACE VIEW _o93 AS
+CREATE OR REPLACE TABLE _r93_0 AS
+WITH
+_o93 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -7080,8 +7164,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r93_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(93 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7117,9 +7201,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o93;
 -- obligation #95 (advance_notice)
-CREATE OR REPLACE VIEW _o94 AS
+CREATE OR REPLACE TABLE _r94_0 AS
+WITH
+_o94 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -7139,8 +7224,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r94_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(94 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7176,7 +7261,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o94;
 -- obligation #96 (schedule)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o95_seg AS
@@ -7259,10 +7343,12 @@ WITH RECURSIVE r AS (
   ) z
 )
 SELECT * FROM r WHERE NOT go OR o_trigger IS NOT NULL;
+CREATE OR REPLACE TABLE _r95_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o95_p0_2 AS
+_o95_p0_2 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT child_id, ep_no, ep_start, ep_end, seg_start, seg_last, closed, base, nxt
   FROM _o95_p0_1 WHERE NOT go AND alive
@@ -7291,8 +7377,9 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o95 AS
+) m
+),
+_o95 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
@@ -7306,8 +7393,8 @@ UNION ALL
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        3 AS step
-FROM _o95_p0_2 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r95_0 AS
+FROM _o95_p0_2 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(95 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7343,13 +7430,13 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o95;
-DROP VIEW IF EXISTS _o95_p0_2;
 DROP TABLE IF EXISTS _o95_seg;
 DROP TABLE IF EXISTS _o95_p0_0;
 DROP TABLE IF EXISTS _o95_p0_1;
 -- obligation #97 (deadline)
-CREATE OR REPLACE VIEW _o96 AS
+CREATE OR REPLACE TABLE _r96_0 AS
+WITH
+_o96 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -7361,8 +7448,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d53 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r96_0 AS
+FROM t ASOF LEFT JOIN _d53 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(96 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7398,9 +7485,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o96;
 -- obligation #98 (deadline)
-CREATE OR REPLACE VIEW _o97 AS
+CREATE OR REPLACE TABLE _r97_0 AS
+WITH
+_o97 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -7412,8 +7500,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d54 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r97_0 AS
+FROM t ASOF LEFT JOIN _d54 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(97 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7449,9 +7537,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o97;
 -- obligation #99 (deadline)
-CREATE OR REPLACE VIEW _o98 AS
+CREATE OR REPLACE TABLE _r98_0 AS
+WITH
+_o98 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, c2.d AS due, d.date AS opens, 0 AS k
@@ -7463,8 +7552,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r98_0 AS
+FROM t ASOF LEFT JOIN _d55 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(98 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7500,9 +7589,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o98;
 -- obligation #100 (advance_notice)
-CREATE OR REPLACE VIEW _o99 AS
+CREATE OR REPLACE TABLE _r99_0 AS
+WITH
+_o99 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day, d.date AS trigger,
          coalesce(lag(d.date) OVER (PARTITION BY p.child_id, p.ep_no ORDER BY d.date) + 1, p.ep_start) AS lo
@@ -7520,8 +7610,8 @@ WITH t AS (
 SELECT child_id, trigger, due,
        CASE WHEN before_day >= lo THEN before_day WHEN after_day <= trigger THEN after_day END AS done,
        lo AS window_start, end_day, ep_last IS NOT NULL AS closed, trigger AS close_day, due AS eff, FALSE AS na_birth
-FROM z;
-CREATE OR REPLACE TABLE _r99_0 AS
+FROM z
+)
 SELECT child_id AS child_id, CAST(99 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7557,9 +7647,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o99;
 -- obligation #101 (age_milestone)
-CREATE OR REPLACE VIEW _o100 AS
+CREATE OR REPLACE TABLE _r100_0 AS
+WITH
+_o100 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          c.birth IS NULL AS na_birth, CAST(CAST(c.birth + INTERVAL '180' MONTH AS DATE) + INTERVAL '6' MONTH AS DATE) AS due
@@ -7569,8 +7660,8 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d57 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r100_0 AS
+FROM u ASOF LEFT JOIN _d57 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(100 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7606,9 +7697,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o100;
 -- obligation #102 (deadline)
-CREATE OR REPLACE VIEW _o101 AS
+CREATE OR REPLACE TABLE _r101_0 AS
+WITH
+_o101 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          d.date AS trigger, CAST(d.date + INTERVAL '3' MONTH AS DATE) AS due, d.date AS opens, 0 AS k
@@ -7618,8 +7710,8 @@ WITH t AS (
 SELECT t.child_id, t.trigger, t.due, CASE WHEN a.date <= t.end_day THEN a.date END AS done,
        t.trigger AS window_start, t.end_day, t.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        t.due AS eff, FALSE AS na_birth
-FROM t ASOF LEFT JOIN _d59 a ON a.child_id = t.child_id AND a.date >= t.opens;
-CREATE OR REPLACE TABLE _r101_0 AS
+FROM t ASOF LEFT JOIN _d59 a ON a.child_id = t.child_id AND a.date >= t.opens
+)
 SELECT child_id AS child_id, CAST(101 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7655,9 +7747,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o101;
 -- obligation #103 (age_milestone)
-CREATE OR REPLACE VIEW _o102 AS
+CREATE OR REPLACE TABLE _r102_0 AS
+WITH
+_o102 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL '3' MONTH AS DATE) AS due
@@ -7667,8 +7760,8 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d60 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r102_0 AS
+FROM u ASOF LEFT JOIN _d60 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(102 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7704,9 +7797,10 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o102;
 -- obligation #104 (age_milestone)
-CREATE OR REPLACE VIEW _o103 AS
+CREATE OR REPLACE TABLE _r103_0 AS
+WITH
+_o103 AS NOT MATERIALIZED (
 WITH t AS (
   SELECT p.child_id, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS end_day,
          c.birth IS NULL AS na_birth, CAST((c.birth + 5844) + INTERVAL '3' MONTH AS DATE) AS due
@@ -7716,8 +7810,8 @@ SELECT u.child_id, u.ep_start AS trigger, u.due,
        CASE WHEN NOT u.na_birth AND a.date <= u.end_day THEN a.date END AS done,
        u.ep_start AS window_start, u.end_day, u.ep_last IS NOT NULL AS closed, CAST(NULL AS DATE) AS close_day,
        u.due AS eff, u.na_birth
-FROM u ASOF LEFT JOIN _d61 a ON a.child_id = u.child_id AND a.date >= u.ep_start;
-CREATE OR REPLACE TABLE _r103_0 AS
+FROM u ASOF LEFT JOIN _d61 a ON a.child_id = u.child_id AND a.date >= u.ep_start
+)
 SELECT child_id AS child_id, CAST(103 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7753,7 +7847,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o103;
 -- obligation #105 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
 CREATE OR REPLACE TABLE _o104_seg AS
@@ -7763,10 +7856,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep3 p
 ) st;
+CREATE OR REPLACE TABLE _r104_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o104_p0_0 AS
+_o104_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -7797,13 +7892,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o104 AS
+) m
+),
+_o104 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o104_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r104_0 AS
+FROM _o104_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(104 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7840,8 +7936,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o104;
-DROP VIEW IF EXISTS _o104_p0_0;
 DROP TABLE IF EXISTS _o104_seg;
 -- obligation #106 (recurrence)
 -- segments: the chain starts at `start` and, with no restarts, runs to the end of the episode
@@ -7852,10 +7946,12 @@ FROM (
   SELECT p.child_id, p.ep_no, p.ep_start, p.ep_last, coalesce(p.ep_last, (SELECT as_of FROM audit_params)) AS ep_end, p.ep_start AS start
   FROM _ep11 p
 ) st;
+CREATE OR REPLACE TABLE _r105_0 AS
+WITH
 -- an unbounded `every` in closed form: one occurrence per action in the segment (due a step after
 -- the action before it), then occurrences a step apart from the last action up to the first that
 -- falls after the segment's last day
-CREATE OR REPLACE VIEW _o105_p0_0 AS
+_o105_p0_0 AS NOT MATERIALIZED (
 WITH q AS MATERIALIZED (
   SELECT s.child_id, s.ep_no, s.ep_start, s.ep_end, s.seg_start, s.seg_last, s.closed,
          s.seg_start AS base
@@ -7886,13 +7982,14 @@ FROM (
         SELECT m.*, CAST(extract(day FROM s1) AS INTEGER) AS d1, CAST(extract(day FROM s2) AS INTEGER) AS d2 FROM (
           SELECT m.*, CAST(m.day + (m.j * 6) * INTERVAL '1' MONTH AS DATE) AS s1, CAST(m.day + ((m.j + 1) * 6) * INTERVAL '1' MONTH AS DATE) AS s2 FROM (SELECT m.*, CAST(unnest(generate_series(1, CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER))) AS INTEGER) AS j FROM m WHERE CAST(floor(((CAST(extract(year FROM m.seg_last) AS INTEGER) * 12 + CAST(extract(month FROM m.seg_last) AS INTEGER)) - (CAST(extract(year FROM m.day) AS INTEGER) * 12 + CAST(extract(month FROM m.day) AS INTEGER))) / 6) AS INTEGER) >= 1 AND CAST(extract(day FROM m.day) AS INTEGER) > 28) m) m) m) m) m
   WHERE m.o <= m.seg_last
-) m;
-CREATE OR REPLACE VIEW _o105 AS
+) m
+),
+_o105 AS NOT MATERIALIZED (
 SELECT child_id, o_trigger AS trigger, o_due AS due, o_done AS done, o_trigger AS window_start,
        seg_last AS end_day, closed, CAST(NULL AS DATE) AS close_day, o_eff AS eff, FALSE AS na_birth,
        1 AS step
-FROM _o105_p0_0 WHERE o_trigger IS NOT NULL;
-CREATE OR REPLACE TABLE _r105_0 AS
+FROM _o105_p0_0 WHERE o_trigger IS NOT NULL
+)
 SELECT child_id AS child_id, CAST(105 AS SMALLINT) AS ob_order, CAST(trigger AS DATE) AS trigger_date, CAST(due AS DATE) AS due_date, CAST(done AS DATE) AS done_date, CAST(outcome AS SMALLINT) AS outcome, CAST(late AS INTEGER) AS working_days_late, CAST(step AS SMALLINT) AS step, CAST(on_times AS BOOLEAN) AS on_times
 FROM (
 SELECT o.child_id, o.trigger, o.due, o.done, o.outcome,
@@ -7928,8 +8025,6 @@ CROSS JOIN (SELECT count(*) > 0 AS no_data FROM audit_unrecorded
 ) o
 CROSS JOIN _cal_list k
 ) res;
-DROP VIEW IF EXISTS _o105;
-DROP VIEW IF EXISTS _o105_p0_0;
 DROP TABLE IF EXISTS _o105_seg;
 CREATE OR REPLACE VIEW audit_rows AS
 SELECT * FROM _r0_0

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler.analyses import analyse_policies  # noqa: E402
+from compiler.analyses.analyse import analyse_policies  # noqa: E402
 from compiler.model.load import Loader  # noqa: E402
 
 STATUSES = ["child_in_need", "child_protection", "looked_after", "care_leaver", "early_help"]

@@ -20,6 +20,7 @@ if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
 from compiler.model.timescales import (  # noqa: E402
+    HOLIDAY_YEARS,
     START_DATE_RANGE,
     Duration,
     Ordering,
@@ -208,6 +209,39 @@ def test_bank_holiday_array() -> None:
     # England and Wales has 8 normal bank holidays a year
     per_year = {y: sum(1 for h in as_dates if h.year == y) for y in range(1990, 2061)}
     assert all(n >= 8 for n in per_year.values())
+
+
+def test_bank_holidays_kept_in_the_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The installed library's list is written to the cache folder once, then read from it; a damaged
+    file is written again; a folder that cannot be written only costs the time."""
+    import holidays
+
+    from compiler.model import bank_holidays as kept
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    found = holidays.country_holidays("GB", subdiv="ENG", years=HOLIDAY_YEARS)
+    library = sorted(d for d in found if d.weekday() < 5)
+    path = kept.cache_file(HOLIDAY_YEARS)
+    assert path is not None and path.parent == tmp_path / "policyc" and holidays.__version__ in path.name
+    assert kept.weekday_bank_holidays(HOLIDAY_YEARS) == library
+    assert path.read_text(encoding="ascii").split() == [d.isoformat() for d in library]
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no partial file left
+
+    def no_library(years: range) -> list[date]:
+        raise AssertionError("the library was asked")
+
+    monkeypatch.setattr(kept, "_from_library", no_library)
+    assert kept.weekday_bank_holidays(HOLIDAY_YEARS) == library  # read from the file
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    for damage in ("2025-13-01\n", "2025-12-25\n2025-01-01\n", "2025-12-27\n", ""):  # not a date, unsorted, Saturday
+        path.write_text(damage, encoding="ascii")
+        assert kept.weekday_bank_holidays(HOLIDAY_YEARS) == library
+        assert path.read_text(encoding="ascii").split() == [d.isoformat() for d in library]
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="ascii")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))  # a file where the folder would be
+    assert kept.weekday_bank_holidays(HOLIDAY_YEARS) == library
 
 
 def test_twenty_working_days_over_christmas() -> None:

@@ -21,7 +21,9 @@ Working days
     1990-2060.  The subdivision matters: without it Easter Monday and the
     summer bank holiday are silently missing.  Only weekday dates are kept.
     Substitute ("observed") days are real days off, so they are bank
-    holidays.  Outside 1990-2060 only weekends are excluded.
+    holidays.  Outside 1990-2060 only weekends are excluded.  The list is kept
+    in the user's cache folder, one file per version of ``holidays``
+    (``compiler.model.bank_holidays``).
 
 Deadlines (``add``)
     Deadlines are inclusive and the trigger day is day 0: ``add(d, dur)`` is
@@ -86,10 +88,11 @@ from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
 from functools import cache, lru_cache
 
-import holidays
 import numpy as np
 import numpy.typing as npt
 from dateutil.relativedelta import relativedelta
+
+from compiler.model.bank_holidays import weekday_bank_holidays
 
 __all__ = [
     "HOLIDAY_YEARS",
@@ -228,8 +231,7 @@ class _Calendar:
 
 @cache
 def _calendar() -> _Calendar:
-    found = holidays.country_holidays("GB", subdiv="ENG", years=HOLIDAY_YEARS)
-    weekday_dates = sorted({d for d in found if d.weekday() < 5})
+    weekday_dates = weekday_bank_holidays(HOLIDAY_YEARS)
     array = np.array(weekday_dates, dtype="datetime64[D]")
     array.setflags(write=False)
     return _Calendar(

@@ -3,8 +3,8 @@
 `holidays.country_holidays("GB", subdiv="ENG")` is the source. Importing the library and listing 71
 years cost about a quarter of a second at the start of every command that counts working days
 (`policyc check`, `build` and `audit` among them), so the answer is kept in the user's cache folder
-(`$XDG_CACHE_HOME/policyc`, else `~/.cache/policyc`), in a text file named for the version of
-`holidays` that gave it and the years: one ISO date a line. Another version of the library is another
+(`dsl.user_cache`), in a text file named for the version of `holidays` that gave it and the years: one
+ISO date a line. Another version of the library is another
 file, so the list is always the installed library's. A file that cannot be read as such a list is
 ignored and written again; a cache folder that cannot be written only costs the time.
 """
@@ -16,6 +16,8 @@ import os
 from datetime import date
 from importlib import metadata
 from pathlib import Path
+
+from dsl.user_cache import cache_folder
 
 
 def weekday_bank_holidays(years: range) -> list[date]:
@@ -31,13 +33,16 @@ def weekday_bank_holidays(years: range) -> list[date]:
 
 
 def cache_file(years: range) -> Path | None:
-    """Where the list of `years` from the installed `holidays` is kept; None if `holidays` has no version."""
+    """Where the list of `years` from the installed `holidays` is kept; None if `holidays` has no version or
+    there is no cache folder."""
     try:
         version = metadata.version("holidays")
     except metadata.PackageNotFoundError:
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "policyc" / f"bank-holidays-england-{years.start}-{years.stop - 1}-holidays-{version}.txt"
+    folder = cache_folder()
+    if folder is None:
+        return None
+    return folder / f"bank-holidays-england-{years.start}-{years.stop - 1}-holidays-{version}.txt"
 
 
 def _read(path: Path) -> list[date] | None:

@@ -4,9 +4,9 @@
 years cost about a quarter of a second at the start of every command that counts working days
 (`policyc check`, `build` and `audit` among them), so the answer is kept in the user's cache folder
 (`dsl.user_cache`), in a text file named for the version of `holidays` that gave it and the years: one
-ISO date a line. Another version of the library is another
-file, so the list is always the installed library's. A file that cannot be read as such a list is
-ignored and written again; a cache folder that cannot be written only costs the time.
+ISO date a line. Another version of the library is another file, so the list is always the installed
+library's. A file that cannot be read as such a list is ignored and written again; a cache folder that
+cannot be written only costs the time.
 """
 
 from __future__ import annotations

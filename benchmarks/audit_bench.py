@@ -147,6 +147,11 @@ def scan_seconds(events_path: Path) -> float:
     return time.perf_counter() - t
 
 
+def scan_now(events_path: Path) -> float:
+    """The plain scan timed now, the median of three: beside the run it is compared with."""
+    return statistics.median(scan_seconds(events_path) for _ in range(3))
+
+
 def run_audit(policy: Path, events: Path, children: Path, out: Path, name: str = "audit.parquet",
               report: bool = False) -> dict:
     """`policyc audit` in a subprocess: wall, CPU (user + system) and peak RSS of the command."""
@@ -269,18 +274,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{policy_path} does not exist: pass --policy")
     OUT.mkdir(parents=True, exist_ok=True)
     events_path, children_path = _files(load_policy(policy_path), OUT, args)
-    scans: list[float] = []
-
-    def scan_now(path: Path) -> float:
-        """The plain scan, timed now (the median of three), beside the run it is compared with."""
-        seconds = statistics.median(scan_seconds(path) for _ in range(3))
-        scans.append(seconds)
-        return seconds
-
-    scan = scan_now(events_path)
     result: dict = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), "cores": os.cpu_count(),
                     "policy": str(policy_path.relative_to(ROOT)) if policy_path.is_relative_to(ROOT) else str(policy_path),
-                    "events": args.events, "children": args.children, "runs": args.runs, "scan_s": round(scan, 3)}
+                    "events": args.events, "children": args.children, "runs": args.runs}
+    scans: list[float] = []
     result["fixed_cost"] = fixed_cost(policy_path, events_path, children_path, OUT)
     kinds = [("parquet", "audit.parquet", False)]
     kinds += [("csv", "audit.csv", False)] if args.csv else []
@@ -288,9 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     last = ""
     for label, name, report in kinds:
         runs, ratios = [], []
-        for i in range(args.runs):  # each run beside a scan of its own: the machine's speed may drift
+        for _ in range(args.runs):  # each run beside a scan of its own: the machine's speed may drift
+            scans.append(scan_now(events_path))
             runs.append(run_audit(policy_path, events_path, children_path, OUT, name, report))
-            ratios.append(runs[-1]["wall_s"] / (scan if i == 0 else scan_now(events_path)))
+            ratios.append(runs[-1]["wall_s"] / scans[-1])
         wall = _median(runs, "wall_s")
         result[label] = {"wall_s": wall, "wall_s_min": min(r["wall_s"] for r in runs),
                          "cpu_s": _median(runs, "cpu_s"), "peak_mib": max(r["peak_mib"] for r in runs),
@@ -320,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):
             ours.append(run_audit(rules, ev3, ch3, three))
             theirs.append(run_pandas(ev3))
-            scans3.append(statistics.median(scan_seconds(ev3) for _ in range(3)))
+            scans3.append(scan_now(ev3))
         over_wall = [t["wall_s"] / o["wall_s"] for o, t in zip(ours, theirs, strict=True)]
         over_cpu = [t["cpu_s"] / o["cpu_s"] for o, t in zip(ours, theirs, strict=True)]
         over_scan = [o["wall_s"] / sc for o, sc in zip(ours, scans3, strict=True)]

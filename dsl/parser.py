@@ -81,7 +81,8 @@ _STRINGS_AND_COMMENTS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#.*')
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
-    return Lark(
+    cache = _grammar_cache(grammar)
+    built = Lark(
         grammar,
         start="file",
         parser="lalr",
@@ -89,27 +90,30 @@ def _parser() -> Lark:
         transformer=ToAst(),
         lexer_callbacks={"COMMENT": _comments, "STRING": _strings},
         maybe_placeholders=False,
-        cache=_grammar_cache(grammar),
+        cache=str(cache) if cache is not None else False,
     )
+    if cache is not None:  # Lark writes the file with the user's umask (group-writable where it is 002)
+        user_cache.keep_private(cache)
+    return built
 
 
-def _grammar_cache(grammar: str) -> str | bool:
-    """Where Lark keeps the analysed grammar between commands (building it costs 0.08-0.15 s of every
+def _grammar_cache(grammar: str) -> Path | None:
+    """Where Lark keeps the analysed grammar between commands (building it cost 0.08-0.21 s of every
     start): a file in the user's own cache folder (`dsl.user_cache`), named for the grammar's text and
     Lark's version (Lark checks both again inside the file), used only while no one else can write to
-    it; False (no cache) otherwise."""
+    it; None (no cache) otherwise."""
     import hashlib
 
     import lark
 
     folder = user_cache.cache_folder()
     if folder is None:
-        return False
+        return None
     digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
     path = folder / f"grammar-{digest}-lark-{lark.__version__}.pickle"
     if path.exists() and not user_cache.private(path):
-        return False
-    return str(path)
+        return None
+    return path
 
 
 @lru_cache(maxsize=1)

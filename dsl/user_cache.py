@@ -31,7 +31,21 @@ def private(path: Path) -> bool:
         st = path.lstat()
     except OSError:
         return False
+    return _mine(st) and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def keep_private(path: Path) -> None:
+    """Make a file this process wrote readable and writable by the user alone (nothing if it is gone, a
+    link or not the user's)."""
+    try:
+        if _mine(path.lstat()):
+            path.chmod(0o600)
+    except OSError:
+        pass
+
+
+def _mine(st: os.stat_result) -> bool:
+    """Whether a file (not a link) belongs to this user."""
     if stat.S_ISLNK(st.st_mode):
         return False
-    owner = st.st_uid == os.getuid() if hasattr(os, "getuid") else True
-    return owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return st.st_uid == os.getuid() if hasattr(os, "getuid") else True

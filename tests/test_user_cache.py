@@ -49,11 +49,11 @@ def test_the_grammar_file_is_named_for_the_grammar_and_not_used_if_others_can_wr
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     grammar = parser.GRAMMAR_PATH.read_text(encoding="utf-8")
     kept = parser._grammar_cache(grammar)
-    assert isinstance(kept, str) and Path(kept).parent == tmp_path / "policyc"
+    assert kept is not None and kept.parent == tmp_path / "policyc"
     assert parser._grammar_cache(grammar + "\n") != kept  # another grammar, another file
-    Path(kept).write_bytes(b"")
-    Path(kept).chmod(0o666)
-    assert parser._grammar_cache(grammar) is False
+    kept.write_bytes(b"")
+    kept.chmod(0o666)
+    assert parser._grammar_cache(grammar) is None
 
 
 def test_a_policy_parses_the_same_with_the_grammar_built_then_loaded(tmp_path: Path) -> None:
@@ -68,3 +68,13 @@ def test_a_policy_parses_the_same_with_the_grammar_built_then_loaded(tmp_path: P
     without = subprocess.run([sys.executable, "-c", PARSE, str(POLICY)], capture_output=True, text=True, env=env,
                              cwd=ROOT, check=True).stdout
     assert without == runs[0]
+
+
+def test_the_grammar_file_is_made_the_users_alone_under_a_group_umask(tmp_path: Path) -> None:
+    """Where the umask is 002 (Debian's user groups), Lark writes the file group-writable; it is then made
+    the user's alone, so the next command uses it."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    subprocess.run(["bash", "-c", f'umask 002 && "{sys.executable}" -c "$0" "$1"', PARSE, str(POLICY)], env=env, cwd=ROOT,
+                   check=True, capture_output=True)
+    kept = list((tmp_path / "policyc").glob("grammar-*.pickle"))
+    assert len(kept) == 1 and kept[0].stat().st_mode & 0o777 == 0o600 and user_cache.private(kept[0])

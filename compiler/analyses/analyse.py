@@ -44,4 +44,3 @@ def analyse_policies(policies: list[Policy], baseline: list[Policy] | None = Non
             reported.add(p.authority or p.path)
             out.extend(against_floor(p, baseline, siblings, missing_duties=first))
     return out
-

@@ -59,8 +59,7 @@ def _read(path: Path) -> list[date] | None:
 def _write(path: Path, days: list[date]) -> None:
     """Write the file whole or not at all (another process may be reading it)."""
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # (the folder is made by `cache_folder`)
         partial.write_text("".join(f"{d.isoformat()}\n" for d in days), encoding="ascii")
         os.replace(partial, path)
     except OSError:
